@@ -1,0 +1,106 @@
+// Node and Output: the vertices and edges of a Graph.
+//
+// A Node is created by Graph::AddNode (never directly) and owned by its Graph;
+// Node* stays valid for the Graph's lifetime. An Output names one output of a
+// node, {node, index}, and is what op builders pass around ("MatMul:0").
+#ifndef RILL_GRAPH_NODE_H_
+#define RILL_GRAPH_NODE_H_
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "graph/attr_value.h"
+#include "graph/op_def.h"
+#include "graph/tensor.h"
+#include "graph/tensor_shape.h"
+#include "graph/types.h"
+
+namespace rill {
+
+class Node;
+
+struct Output {
+  Node* node = nullptr;
+  int index = 0;
+
+  Output() = default;
+  Output(Node* n, int i = 0) : node(n), index(i) {}  // NOLINT: implicit like TF.
+
+  bool valid() const { return node != nullptr; }
+  // "name:index" (TensorFlow's tensor name; always with the index).
+  std::string name() const;
+  DataType dtype() const;
+  const TensorShape& shape() const;
+  bool operator==(const Output& o) const { return node == o.node && index == o.index; }
+};
+
+// What is needed to add a node to a Graph.
+struct NodeSpec {
+  std::string name;
+  std::string op;
+  std::vector<Output> inputs;
+  std::vector<Node*> control_inputs;
+  AttrMap attrs;
+  std::string device;
+};
+
+class Node {
+ public:
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+
+  int id() const { return id_; }
+  const std::string& name() const { return name_; }
+  const std::string& op() const { return op_def_->name; }
+  const OpDef& op_def() const { return *op_def_; }
+  const std::string& device() const { return device_; }
+  const AttrMap& attrs() const { return attrs_; }
+
+  int num_inputs() const { return static_cast<int>(inputs_.size()); }
+  const std::vector<Output>& inputs() const { return inputs_; }
+  const Output& input(int i) const { return inputs_[i]; }
+  // The dtype input i must have (ref-ness included), from the OpDef.
+  DataType input_type(int i) const { return input_types_[i]; }
+  const std::vector<Node*>& control_inputs() const { return control_inputs_; }
+
+  int num_outputs() const { return static_cast<int>(output_types_.size()); }
+  DataType output_type(int i) const { return output_types_[i]; }
+  const TensorShape& output_shape(int i) const { return output_shapes_[i]; }
+
+  // Nodes using this node's outputs as data ({consumer, input slot}) and as
+  // control inputs.
+  const std::vector<std::pair<Node*, int>>& data_consumers() const { return data_consumers_; }
+  const std::vector<Node*>& control_consumers() const { return control_consumers_; }
+
+  // The value of output 0 when it is known at build time (Const, and small
+  // shape computations folded for shape inference); else null.
+  const Tensor* const_value() const { return const_value_ ? &*const_value_ : nullptr; }
+  // True when the shape function read input values or saw partial input
+  // shapes: the runtime must re-run it with the real inputs.
+  bool needs_runtime_shapes() const { return needs_runtime_shapes_; }
+
+ private:
+  friend class Graph;
+  Node() = default;
+
+  int id_ = -1;
+  std::string name_;
+  const OpDef* op_def_ = nullptr;
+  std::string device_;
+  AttrMap attrs_;
+  std::vector<Output> inputs_;
+  std::vector<DataType> input_types_;
+  std::vector<Node*> control_inputs_;
+  std::vector<DataType> output_types_;
+  std::vector<TensorShape> output_shapes_;
+  std::vector<std::pair<Node*, int>> data_consumers_;
+  std::vector<Node*> control_consumers_;
+  std::optional<Tensor> const_value_;
+  bool needs_runtime_shapes_ = false;
+};
+
+}  // namespace rill
+
+#endif  // RILL_GRAPH_NODE_H_

@@ -1,0 +1,142 @@
+#include "graph/tensor_shape.h"
+
+#include <limits>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace rill {
+
+TensorShape TensorShape::Unknown() {
+  TensorShape s;
+  s.unknown_rank_ = true;
+  return s;
+}
+
+TensorShape TensorShape::UnknownOfRank(int rank) {
+  return TensorShape(std::vector<int64_t>(rank, kUnknownDim));
+}
+
+absl::StatusOr<TensorShape> TensorShape::FromProto(const pb::TensorShapeProto& proto) {
+  if (proto.unknown_rank()) {
+    if (proto.dim_size() > 0) {
+      return absl::InvalidArgumentError(
+          "A shape with unknown_rank set must not list dimensions");
+    }
+    return Unknown();
+  }
+  if (proto.dim_size() > kMaxRank) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Shape has rank ", proto.dim_size(), ", more than the maximum ", kMaxRank));
+  }
+  std::vector<int64_t> dims;
+  dims.reserve(proto.dim_size());
+  for (const auto& d : proto.dim()) {
+    if (d.size() < -1) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("Shape has a negative dimension ", d.size()));
+    }
+    dims.push_back(d.size());
+  }
+  return TensorShape(std::move(dims));
+}
+
+void TensorShape::ToProto(pb::TensorShapeProto* proto) const {
+  proto->Clear();
+  if (unknown_rank_) {
+    proto->set_unknown_rank(true);
+    return;
+  }
+  for (int64_t d : dims_) proto->add_dim()->set_size(d);
+}
+
+bool TensorShape::IsFullyDefined() const {
+  if (unknown_rank_) return false;
+  for (int64_t d : dims_) {
+    if (d < 0) return false;
+  }
+  return true;
+}
+
+absl::StatusOr<int64_t> CheckedNumElements(absl::Span<const int64_t> dims) {
+  int64_t n = 1;
+  for (int64_t d : dims) {
+    if (d < 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("Expected a fully defined shape but got dimension ", d));
+    }
+    if (d != 0 && n > std::numeric_limits<int64_t>::max() / d) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Shape [", absl::StrJoin(dims, ","),
+          "] has more elements than fit in int64"));
+    }
+    n *= d;
+  }
+  return n;
+}
+
+absl::StatusOr<int64_t> TensorShape::NumElements() const {
+  if (unknown_rank_) {
+    return absl::InvalidArgumentError("Shape <unknown> is not fully defined");
+  }
+  return CheckedNumElements(dims_);
+}
+
+int64_t TensorShape::num_elements_or_unknown() const {
+  if (!IsFullyDefined()) return -1;
+  auto n = NumElements();
+  return n.ok() ? *n : -1;
+}
+
+bool TensorShape::IsCompatibleWith(const TensorShape& other) const {
+  if (unknown_rank_ || other.unknown_rank_) return true;
+  if (rank() != other.rank()) return false;
+  for (int i = 0; i < rank(); ++i) {
+    if (dims_[i] >= 0 && other.dims_[i] >= 0 && dims_[i] != other.dims_[i]) return false;
+  }
+  return true;
+}
+
+absl::StatusOr<TensorShape> TensorShape::Merge(const TensorShape& other) const {
+  if (unknown_rank_) return other;
+  if (other.unknown_rank_) return *this;
+  if (rank() != other.rank()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("Shapes must be equal rank, but are ", rank(), " and ",
+                     other.rank(), ". Shapes are ", ToString(), " and ",
+                     other.ToString(), "."));
+  }
+  TensorShape out = *this;
+  for (int i = 0; i < rank(); ++i) {
+    int64_t a = dims_[i], b = other.dims_[i];
+    if (a >= 0 && b >= 0 && a != b) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Dimension ", i, " in both shapes must be equal, but are ", a, " and ",
+          b, ". Shapes are ", ToString(), " and ", other.ToString(), "."));
+    }
+    out.dims_[i] = a >= 0 ? a : b;
+  }
+  return out;
+}
+
+std::string TensorShape::ToString() const {
+  if (unknown_rank_) return "<unknown>";
+  return absl::StrCat(
+      "[",
+      absl::StrJoin(dims_, ",",
+                    [](std::string* out, int64_t d) {
+                      absl::StrAppend(out, d < 0 ? std::string("?") : absl::StrCat(d));
+                    }),
+      "]");
+}
+
+std::string TensorShape::ToPythonString() const {
+  if (unknown_rank_) return "<unknown>";
+  std::string body = absl::StrJoin(dims_, ", ", [](std::string* out, int64_t d) {
+    absl::StrAppend(out, d < 0 ? std::string("?") : absl::StrCat(d));
+  });
+  if (dims_.size() == 1) body += ",";
+  return absl::StrCat("(", body, ")");
+}
+
+}  // namespace rill

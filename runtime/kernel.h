@@ -1,0 +1,92 @@
+// The CPU kernel API: an OpKernel computes one node's outputs from its inputs
+// through a KernelContext.
+//
+// Kernels are created once per node when a Session plans a graph (read attrs
+// in the factory) and then called on every run, possibly from several threads
+// at once: Compute must not mutate the kernel. Output shapes are computed by
+// the op's shape function (ops/shape_fns.h), never again by the kernel:
+// allocate_output(i) allocates output_shape(i). A kernel checks only what the
+// shape function cannot know.
+#ifndef RILL_RUNTIME_KERNEL_H_
+#define RILL_RUNTIME_KERNEL_H_
+
+#include <memory>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "graph/node.h"
+#include "graph/tensor.h"
+
+namespace Eigen {
+class ThreadPoolDevice;
+}  // namespace Eigen
+
+namespace rill {
+
+class VariableStorage;
+
+class KernelContext {
+ public:
+  // Pointers are not owned and must outlive the context.
+  KernelContext(const Node* node, std::vector<const Tensor*> inputs,
+                const std::vector<TensorShape>* output_shapes,
+                std::vector<Tensor>* outputs, int64_t max_tensor_bytes,
+                const Eigen::ThreadPoolDevice* device, VariableStorage* variables)
+      : node_(node),
+        inputs_(std::move(inputs)),
+        output_shapes_(output_shapes),
+        outputs_(outputs),
+        max_tensor_bytes_(max_tensor_bytes),
+        device_(device),
+        variables_(variables) {}
+
+  const Node& node() const { return *node_; }
+  int num_inputs() const { return static_cast<int>(inputs_.size()); }
+  const Tensor& input(int i) const { return *inputs_[i]; }
+  int num_outputs() const { return static_cast<int>(outputs_->size()); }
+  const TensorShape& output_shape(int i) const { return (*output_shapes_)[i]; }
+
+  // Allocates output i with output_shape(i) and the node's output dtype.
+  // ResourceExhausted above the session's per-tensor cap.
+  absl::StatusOr<Tensor*> allocate_output(int i) {
+    absl::StatusOr<Tensor> t = Tensor::Allocate(BaseType(node_->output_type(i)),
+                                                output_shape(i), max_tensor_bytes_);
+    if (!t.ok()) return t.status();
+    (*outputs_)[i] = std::move(*t);
+    return &(*outputs_)[i];
+  }
+  // Sets output i to an existing tensor (forwarding, no copy). REQUIRES its
+  // dtype and shape match the node's output.
+  void set_output(int i, Tensor t) { (*outputs_)[i] = std::move(t); }
+
+  // The Eigen device for parallel contractions; never null.
+  const Eigen::ThreadPoolDevice& device() const { return *device_; }
+  // Session-owned variable values; null when the session has none.
+  VariableStorage* variables() const { return variables_; }
+
+ private:
+  const Node* node_;
+  std::vector<const Tensor*> inputs_;
+  const std::vector<TensorShape>* output_shapes_;
+  std::vector<Tensor>* outputs_;
+  int64_t max_tensor_bytes_;
+  const Eigen::ThreadPoolDevice* device_;
+  VariableStorage* variables_;
+};
+
+class OpKernel {
+ public:
+  OpKernel() = default;
+  OpKernel(const OpKernel&) = delete;
+  OpKernel& operator=(const OpKernel&) = delete;
+  virtual ~OpKernel() = default;
+
+  // Computes the outputs. Errors: InvalidArgument for bad input values,
+  // FailedPrecondition for uninitialized state, ResourceExhausted for caps.
+  virtual absl::Status Compute(KernelContext& ctx) const = 0;
+};
+
+}  // namespace rill
+
+#endif  // RILL_RUNTIME_KERNEL_H_
