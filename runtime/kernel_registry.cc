@@ -2,8 +2,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "graph/status_macros.h"
-#include "ops/op_registry.h"
-#include "runtime/kernels/standard_kernels.h"
 
 namespace rill {
 
@@ -58,18 +56,6 @@ absl::Status KernelRegistry::Validate(const OpRegistryInterface& ops) const {
     }
   }
   return absl::OkStatus();
-}
-
-const KernelRegistry& GlobalKernelRegistry() {
-  static const KernelRegistry* const registry = [] {
-    auto* reg = new KernelRegistry();
-    absl::Status s = RegisterStandardKernels(*reg);
-    s.Update(reg->Validate(GlobalOpRegistry()));
-    // Registration is fixed code, not user input: a failure is a build bug.
-    RILL_CHECK(s.ok());
-    return reg;
-  }();
-  return *registry;
 }
 
 }  // namespace rill

@@ -4,7 +4,8 @@
 // DT_INVALID. A kernel registered with DT_INVALID serves every dtype of that
 // op (Identity, NoOp, Shape...). Registration is explicit — each kernel file
 // exports RegisterXKernels(KernelRegistry&) — and GlobalKernelRegistry() fills
-// itself on first use; no static initializers.
+// itself on first use (runtime/kernels/standard_kernels.h); no static
+// initializers.
 #ifndef RILL_RUNTIME_KERNEL_REGISTRY_H_
 #define RILL_RUNTIME_KERNEL_REGISTRY_H_
 
@@ -60,9 +61,6 @@ absl::Status RegisterAnyType(KernelRegistry& reg, const std::string& op) {
     return std::unique_ptr<OpKernel>(new K(n));
   });
 }
-
-// All of rill's CPU kernels, validated against GlobalOpRegistry().
-const KernelRegistry& GlobalKernelRegistry();
 
 }  // namespace rill
 

@@ -10,6 +10,10 @@ class KernelRegistry;
 
 absl::Status RegisterStandardKernels(KernelRegistry& registry);
 
+// All of rill's CPU kernels, validated against GlobalOpRegistry(). Filled on
+// first use; thread-safe.
+const KernelRegistry& GlobalKernelRegistry();
+
 }  // namespace rill
 
 #endif  // RILL_RUNTIME_KERNELS_STANDARD_KERNELS_H_

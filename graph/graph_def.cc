@@ -1,0 +1,253 @@
+#include "graph/graph_def.h"
+
+#include <deque>
+#include <limits>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/io/tokenizer.h"
+#include "google/protobuf/text_format.h"
+#include "graph/file_io.h"
+#include "graph/status_macros.h"
+
+namespace rill {
+namespace {
+
+// Protobuf nesting depth allowed on parse (GraphDefs nest only a few levels;
+// this stops stack exhaustion from hostile files).
+constexpr int kRecursionLimit = 100;
+
+struct ParsedNode {
+  std::vector<std::pair<std::string, int>> data_inputs;
+  std::vector<std::string> control_inputs;
+};
+
+absl::Status ParseInputs(const pb::NodeDef& node, ParsedNode* out) {
+  for (const std::string& in : node.input()) {
+    if (absl::StartsWith(in, "^")) {
+      out->control_inputs.push_back(in.substr(1));
+      continue;
+    }
+    if (!out->control_inputs.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Node '", node.name(), "': Control dependencies must come after regular "
+          "dependencies; found input '", in, "' after a control input"));
+    }
+    absl::StatusOr<std::pair<std::string, int>> parsed = ParseTensorName(in);
+    if (!parsed.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("Node '", node.name(), "': ", parsed.status().message()));
+    }
+    out->data_inputs.push_back(*parsed);
+  }
+  return absl::OkStatus();
+}
+
+bool IsTextPath(const std::string& path) {
+  return absl::EndsWith(path, ".pbtxt") || absl::EndsWith(path, ".pbtext") ||
+         absl::EndsWith(path, ".txt");
+}
+
+// Collects the first text-format error instead of logging to stderr.
+class FirstErrorCollector : public google::protobuf::io::ErrorCollector {
+ public:
+  void AddError(int line, int column, const std::string& message) override {
+    if (error_.empty()) error_ = absl::StrCat("line ", line + 1, ":", column + 1, ": ", message);
+  }
+  const std::string& error() const { return error_; }
+
+ private:
+  std::string error_;
+};
+
+}  // namespace
+
+absl::Status ImportGraphDef(const pb::GraphDef& def, Graph* graph) {
+  if (def.has_library() &&
+      (def.library().function_size() > 0 || def.library().gradient_size() > 0)) {
+    return absl::UnimplementedError(absl::StrCat(
+        "GraphDef has a function library (", def.library().function_size(),
+        " functions); rill does not support functions"));
+  }
+  if (def.has_versions()) {
+    const auto& v = def.versions();
+    if (v.producer() < kMinGraphDefProducerVersion) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("GraphDef producer version ", v.producer(), " is invalid"));
+    }
+    if (v.min_consumer() > kGraphDefConsumerVersion) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "GraphDef min consumer version ", v.min_consumer(),
+          " above current version ", kGraphDefConsumerVersion, " for rill"));
+    }
+    for (int bad : v.bad_consumers()) {
+      if (bad == kGraphDefConsumerVersion) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "GraphDef disallows consumer version ", bad, " (rill)"));
+      }
+    }
+    graph->set_producer_version(v.producer());
+  } else {
+    graph->set_producer_version(def.version());
+  }
+
+  const int n = def.node_size();
+  absl::flat_hash_map<std::string, int> index;
+  std::vector<ParsedNode> parsed(n);
+  for (int i = 0; i < n; ++i) {
+    const pb::NodeDef& node = def.node(i);
+    if (!IsValidNodeName(node.name())) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Node name '", node.name(), "' is invalid: it must match [A-Za-z0-9.][A-Za-z0-9_./-]*"));
+    }
+    if (!index.emplace(node.name(), i).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("Duplicate node name in graph: '", node.name(), "'"));
+    }
+    RETURN_IF_ERROR(ParseInputs(node, &parsed[i]));
+  }
+
+  // Kahn's algorithm, iterative (no recursion on hostile depths), seeded in
+  // file order so an already sorted GraphDef keeps its order.
+  std::vector<int> pending(n, 0);
+  std::vector<std::vector<int>> consumers(n);
+  for (int i = 0; i < n; ++i) {
+    auto add_edge = [&](const std::string& producer) -> absl::Status {
+      auto it = index.find(producer);
+      if (it == index.end()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "Node '", def.node(i).name(), "': Unknown input node '", producer, "'"));
+      }
+      consumers[it->second].push_back(i);
+      ++pending[i];
+      return absl::OkStatus();
+    };
+    for (const auto& [producer, k] : parsed[i].data_inputs) RETURN_IF_ERROR(add_edge(producer));
+    for (const auto& producer : parsed[i].control_inputs) RETURN_IF_ERROR(add_edge(producer));
+  }
+  std::deque<int> ready;
+  for (int i = 0; i < n; ++i) {
+    if (pending[i] == 0) ready.push_back(i);
+  }
+  std::vector<Node*> nodes(n, nullptr);
+  int added = 0;
+  while (!ready.empty()) {
+    const int i = ready.front();
+    ready.pop_front();
+    const pb::NodeDef& nd = def.node(i);
+    NodeSpec spec;
+    spec.name = nd.name();
+    spec.op = nd.op();
+    spec.device = nd.device();
+    spec.attrs = AttrMap(nd.attr().begin(), nd.attr().end());
+    for (const auto& [producer, k] : parsed[i].data_inputs) {
+      spec.inputs.emplace_back(nodes[index.at(producer)], k);
+    }
+    for (const auto& producer : parsed[i].control_inputs) {
+      spec.control_inputs.push_back(nodes[index.at(producer)]);
+    }
+    ASSIGN_OR_RETURN(nodes[i], graph->AddNode(std::move(spec)));
+    ++added;
+    for (int c : consumers[i]) {
+      if (--pending[c] == 0) ready.push_back(c);
+    }
+  }
+  if (added != n) {
+    std::vector<std::string> stuck;
+    for (int i = 0; i < n && stuck.size() < 5; ++i) {
+      if (nodes[i] == nullptr) stuck.push_back(absl::StrCat("'", def.node(i).name(), "'"));
+    }
+    return absl::InvalidArgumentError(absl::StrCat(
+        "GraphDef contains a cycle: ", n - added, " nodes are part of or depend on a cycle (",
+        absl::StrJoin(stuck, ", "), n - added > 5 ? ", ..." : "", ")"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<Graph>> GraphFromGraphDef(const pb::GraphDef& def,
+                                                         const OpRegistryInterface* registry,
+                                                         int64_t max_tensor_bytes) {
+  auto graph = std::make_unique<Graph>(registry);
+  graph->set_max_tensor_bytes(max_tensor_bytes);
+  RETURN_IF_ERROR(ImportGraphDef(def, graph.get()));
+  return graph;
+}
+
+void ToGraphDef(const Graph& graph, pb::GraphDef* def) {
+  def->Clear();
+  for (const auto& node : graph.nodes()) {
+    pb::NodeDef* nd = def->add_node();
+    nd->set_name(node->name());
+    nd->set_op(node->op());
+    for (const Output& in : node->inputs()) {
+      nd->add_input(in.index == 0 ? in.node->name()
+                                  : absl::StrCat(in.node->name(), ":", in.index));
+    }
+    for (const Node* c : node->control_inputs()) nd->add_input("^" + c->name());
+    if (!node->device().empty()) nd->set_device(node->device());
+    for (const auto& [name, value] : node->attrs()) (*nd->mutable_attr())[name] = value;
+  }
+  def->mutable_versions()->set_producer(graph.producer_version());
+}
+
+absl::StatusOr<pb::GraphDef> ParseGraphDef(const std::string& bytes, bool text) {
+  pb::GraphDef def;
+  if (text) {
+    google::protobuf::TextFormat::Parser parser;
+    FirstErrorCollector errors;
+    parser.RecordErrorsTo(&errors);
+    parser.SetRecursionLimit(kRecursionLimit);
+    if (!parser.ParseFromString(bytes, &def)) {
+      return absl::DataLossError(absl::StrCat("Cannot parse text GraphDef: ", errors.error()));
+    }
+    return def;
+  }
+  if (bytes.size() > static_cast<size_t>(std::numeric_limits<int>::max())) {
+    return absl::ResourceExhaustedError("Binary GraphDef larger than 2 GiB");
+  }
+  google::protobuf::io::ArrayInputStream array(bytes.data(), static_cast<int>(bytes.size()));
+  google::protobuf::io::CodedInputStream coded(&array);
+  coded.SetTotalBytesLimit(std::numeric_limits<int>::max());
+  coded.SetRecursionLimit(kRecursionLimit);
+  if (!def.ParseFromCodedStream(&coded) || !coded.ConsumedEntireMessage()) {
+    return absl::DataLossError("Cannot parse binary GraphDef: malformed protobuf");
+  }
+  return def;
+}
+
+absl::StatusOr<pb::GraphDef> ReadGraphDefFile(const std::string& path, GraphFormat format) {
+  ASSIGN_OR_RETURN(std::string bytes, ReadFileToString(path));
+  const bool text_first = format == GraphFormat::kText ||
+                          (format == GraphFormat::kAuto && IsTextPath(path));
+  absl::StatusOr<pb::GraphDef> def = ParseGraphDef(bytes, text_first);
+  if (!def.ok() && format == GraphFormat::kAuto && !text_first) {
+    absl::StatusOr<pb::GraphDef> as_text = ParseGraphDef(bytes, /*text=*/true);
+    if (as_text.ok()) return as_text;
+  }
+  if (!def.ok()) {
+    return absl::DataLossError(absl::StrCat("Failed to read GraphDef from '", path,
+                                            "': ", def.status().message()));
+  }
+  return def;
+}
+
+absl::Status WriteGraphDefFile(const std::string& path, const pb::GraphDef& def,
+                               GraphFormat format) {
+  const bool text = format == GraphFormat::kText ||
+                    (format == GraphFormat::kAuto && IsTextPath(path));
+  std::string bytes;
+  if (text) {
+    if (!google::protobuf::TextFormat::PrintToString(def, &bytes)) {
+      return absl::InternalError("Cannot print GraphDef as text");
+    }
+  } else if (!def.SerializeToString(&bytes)) {
+    return absl::InternalError("Cannot serialize GraphDef (larger than 2 GiB?)");
+  }
+  return WriteFileAtomically(path, bytes);
+}
+
+}  // namespace rill

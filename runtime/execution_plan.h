@@ -1,0 +1,74 @@
+// ExecutionPlan: the immutable, prepared form of one (feeds, fetches,
+// targets) signature of a graph — the pruned node set in dependency order,
+// one kernel per node created once, and every tensor as a slot index — plus
+// Run, which executes it with a per-call frame of tensors.
+//
+// Each intermediate tensor is released as soon as its last consumer ran, so
+// peak memory follows the live set, not the graph size.
+//
+// Thread-safety: Run is const and may be called concurrently.
+#ifndef RILL_RUNTIME_EXECUTION_PLAN_H_
+#define RILL_RUNTIME_EXECUTION_PLAN_H_
+
+#include <memory>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "graph/graph.h"
+#include "runtime/kernel.h"
+#include "runtime/kernel_registry.h"
+
+namespace rill {
+
+class VariableStorage;
+
+struct RunEnvironment {
+  const Eigen::ThreadPoolDevice* device = nullptr;  // Not owned; never null.
+  VariableStorage* variables = nullptr;             // Not owned.
+  int64_t max_tensor_bytes = kDefaultMaxTensorBytes;
+};
+
+class ExecutionPlan {
+ public:
+  // Prunes `graph` to what `fetches` and `targets` need, cutting at `feeds`,
+  // and creates the kernels. Errors: Unimplemented when a needed node has no
+  // kernel; InvalidArgument for duplicate feeds.
+  static absl::StatusOr<std::unique_ptr<ExecutionPlan>> Build(
+      const Graph& graph, const KernelRegistry& kernels, const std::vector<Output>& feeds,
+      const std::vector<Output>& fetches, const std::vector<Node*>& targets);
+
+  ExecutionPlan(const ExecutionPlan&) = delete;
+  ExecutionPlan& operator=(const ExecutionPlan&) = delete;
+  ~ExecutionPlan();
+
+  // Runs with `feed_values` (same order as the feeds given to Build; dtypes
+  // and shapes already checked by the caller) and returns the fetches.
+  absl::StatusOr<std::vector<Tensor>> Run(const std::vector<Tensor>& feed_values,
+                                          const RunEnvironment& env) const;
+
+  int num_steps() const { return static_cast<int>(steps_.size()); }
+
+ private:
+  struct Step {
+    const Node* node = nullptr;
+    std::unique_ptr<OpKernel> kernel;
+    std::vector<int> input_slots;
+    // Output slot of each node output; -1 when the output is fed (the kernel
+    // result is dropped) or unused.
+    std::vector<int> output_slots;
+    // Slots whose last reader is this step: released after it runs.
+    std::vector<int> release_slots;
+  };
+
+  ExecutionPlan() = default;
+
+  int graph_def_version_ = 0;
+  int num_slots_ = 0;
+  std::vector<Step> steps_;
+  std::vector<int> feed_slots_;
+  std::vector<int> fetch_slots_;
+};
+
+}  // namespace rill
+
+#endif  // RILL_RUNTIME_EXECUTION_PLAN_H_

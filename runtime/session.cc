@@ -1,0 +1,146 @@
+#include "runtime/session.h"
+
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/synchronization/mutex.h"
+#include "graph/graph_def.h"
+#include "graph/status_macros.h"
+#include "ops/op_registry.h"
+#include "runtime/eigen_device.h"
+#include "runtime/execution_plan.h"
+#include "runtime/kernels/standard_kernels.h"
+#include "runtime/variable_storage.h"
+
+namespace rill {
+
+class Session::Impl {
+ public:
+  Impl(const Graph* graph, SessionOptions options)
+      : graph_(graph), options_(options), device_(options.intra_op_threads) {}
+
+  absl::StatusOr<std::vector<Tensor>> Run(const Feeds& feeds,
+                                          const std::vector<std::string>& fetch_names,
+                                          const std::vector<std::string>& target_names,
+                                          VariableStorage* variables) const {
+    std::vector<Output> feed_outputs;
+    std::vector<Tensor> feed_values;
+    for (const auto& [name, value] : feeds) {
+      ASSIGN_OR_RETURN(Output o, graph_->FindOutput(name));
+      RETURN_IF_ERROR(CheckFeed(o, value));
+      feed_outputs.push_back(o);
+      feed_values.push_back(value);
+    }
+    std::vector<Output> fetches;
+    for (const std::string& name : fetch_names) {
+      absl::StatusOr<Output> o = graph_->FindOutput(name);
+      if (!o.ok()) {
+        return absl::Status(o.status().code(),
+                            absl::StrCat("Fetch argument '", name,
+                                         "' cannot be interpreted as a Tensor. (",
+                                         o.status().message(), ")"));
+      }
+      fetches.push_back(*o);
+    }
+    std::vector<Node*> targets;
+    for (const std::string& name : target_names) {
+      Node* n = graph_->FindNode(name);
+      if (n == nullptr) {
+        return absl::NotFoundError(absl::StrCat("Target node '", name,
+                                                "' does not exist in the graph."));
+      }
+      targets.push_back(n);
+    }
+    ASSIGN_OR_RETURN(const ExecutionPlan* plan, GetPlan(feed_outputs, fetches, targets));
+    RunEnvironment env;
+    env.device = &device_.device();
+    env.variables = variables;
+    env.max_tensor_bytes = options_.max_tensor_bytes;
+    return plan->Run(feed_values, env);
+  }
+
+ private:
+  // TensorFlow's feed checks (Python session.py texts).
+  static absl::Status CheckFeed(const Output& o, const Tensor& value) {
+    if (!value.initialized()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("Feed for Tensor '", o.name(), "' is an empty (invalid) Tensor"));
+    }
+    const DataType want = BaseType(o.dtype());
+    if (value.dtype() != want) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Cannot feed value of dtype ", DataTypeString(value.dtype()), " for Tensor '",
+          o.name(), "', which has dtype ", DataTypeString(want)));
+    }
+    if (!value.shape().IsCompatibleWith(o.shape())) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Cannot feed value of shape ", value.shape().ToPythonString(), " for Tensor '",
+          o.name(), "', which has shape '", o.shape().ToPythonString(), "'"));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<const ExecutionPlan*> GetPlan(const std::vector<Output>& feeds,
+                                               const std::vector<Output>& fetches,
+                                               const std::vector<Node*>& targets) const {
+    std::string key;
+    for (const Output& o : feeds) absl::StrAppend(&key, o.name(), ",");
+    absl::StrAppend(&key, "|");
+    for (const Output& o : fetches) absl::StrAppend(&key, o.name(), ",");
+    absl::StrAppend(&key, "|");
+    for (const Node* n : targets) absl::StrAppend(&key, n->name(), ",");
+    {
+      absl::MutexLock lock(&mu_);
+      auto it = plans_.find(key);
+      if (it != plans_.end()) return it->second.get();
+    }
+    ASSIGN_OR_RETURN(std::unique_ptr<ExecutionPlan> plan,
+                     ExecutionPlan::Build(*graph_, GlobalKernelRegistry(), feeds, fetches,
+                                          targets));
+    absl::MutexLock lock(&mu_);
+    // Another thread may have built the same plan meanwhile; keep the first.
+    auto [it, inserted] = plans_.emplace(key, std::move(plan));
+    return it->second.get();
+  }
+
+  const Graph* graph_;
+  SessionOptions options_;
+  EigenDevice device_;
+  mutable absl::Mutex mu_;
+  mutable std::map<std::string, std::unique_ptr<ExecutionPlan>> plans_ ABSL_GUARDED_BY(mu_);
+};
+
+Session::Session(const Graph* graph, std::unique_ptr<Graph> owned, SessionOptions options)
+    : owned_graph_(std::move(owned)),
+      graph_(graph),
+      variables_(std::make_unique<VariableStorage>()),
+      impl_(std::make_unique<Impl>(graph, options)) {}
+
+Session::~Session() = default;
+
+absl::StatusOr<std::unique_ptr<Session>> Session::Create(const Graph& graph,
+                                                         SessionOptions options) {
+  if (options.intra_op_threads < 1 || options.intra_op_threads > 1024) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "SessionOptions.intra_op_threads must be in [1, 1024], got ", options.intra_op_threads));
+  }
+  return std::unique_ptr<Session>(new Session(&graph, nullptr, options));
+}
+
+absl::StatusOr<std::unique_ptr<Session>> Session::Create(const pb::GraphDef& def,
+                                                         SessionOptions options) {
+  ASSIGN_OR_RETURN(std::unique_ptr<Graph> graph,
+                   GraphFromGraphDef(def, &GlobalOpRegistry(), options.max_tensor_bytes));
+  ASSIGN_OR_RETURN(std::unique_ptr<Session> session, Create(*graph, options));
+  session->owned_graph_ = std::move(graph);
+  return session;
+}
+
+absl::StatusOr<std::vector<Tensor>> Session::Run(const Feeds& feeds,
+                                                 const std::vector<std::string>& fetches,
+                                                 const std::vector<std::string>& targets) const {
+  return impl_->Run(feeds, fetches, targets, variables_.get());
+}
+
+}  // namespace rill
