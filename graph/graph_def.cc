@@ -1,6 +1,7 @@
 #include "graph/graph_def.h"
 
-#include <deque>
+#include <functional>
+#include <queue>
 #include <limits>
 
 #include "absl/container/flat_hash_map.h"
@@ -111,8 +112,9 @@ absl::Status ImportGraphDef(const pb::GraphDef& def, Graph* graph) {
     RETURN_IF_ERROR(ParseInputs(node, &parsed[i]));
   }
 
-  // Kahn's algorithm, iterative (no recursion on hostile depths), seeded in
-  // file order so an already sorted GraphDef keeps its order.
+  // Kahn's algorithm, iterative (no recursion on hostile depths), always
+  // taking the ready node that comes first in the file, so an already sorted
+  // GraphDef keeps its exact order.
   std::vector<int> pending(n, 0);
   std::vector<std::vector<int>> consumers(n);
   for (int i = 0; i < n; ++i) {
@@ -129,15 +131,15 @@ absl::Status ImportGraphDef(const pb::GraphDef& def, Graph* graph) {
     for (const auto& [producer, k] : parsed[i].data_inputs) RETURN_IF_ERROR(add_edge(producer));
     for (const auto& producer : parsed[i].control_inputs) RETURN_IF_ERROR(add_edge(producer));
   }
-  std::deque<int> ready;
+  std::priority_queue<int, std::vector<int>, std::greater<int>> ready;
   for (int i = 0; i < n; ++i) {
-    if (pending[i] == 0) ready.push_back(i);
+    if (pending[i] == 0) ready.push(i);
   }
   std::vector<Node*> nodes(n, nullptr);
   int added = 0;
   while (!ready.empty()) {
-    const int i = ready.front();
-    ready.pop_front();
+    const int i = ready.top();
+    ready.pop();
     const pb::NodeDef& nd = def.node(i);
     NodeSpec spec;
     spec.name = nd.name();
@@ -153,7 +155,7 @@ absl::Status ImportGraphDef(const pb::GraphDef& def, Graph* graph) {
     ASSIGN_OR_RETURN(nodes[i], graph->AddNode(std::move(spec)));
     ++added;
     for (int c : consumers[i]) {
-      if (--pending[c] == 0) ready.push_back(c);
+      if (--pending[c] == 0) ready.push(c);
     }
   }
   if (added != n) {

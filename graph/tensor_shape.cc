@@ -59,16 +59,20 @@ bool TensorShape::IsFullyDefined() const {
 }
 
 absl::StatusOr<int64_t> CheckedNumElements(absl::Span<const int64_t> dims) {
-  int64_t n = 1;
+  bool has_zero = false;
   for (int64_t d : dims) {
     if (d < 0) {
       return absl::InvalidArgumentError(
           absl::StrCat("Expected a fully defined shape but got dimension ", d));
     }
-    if (d != 0 && n > std::numeric_limits<int64_t>::max() / d) {
+    has_zero |= d == 0;
+  }
+  if (has_zero) return 0;  // Never an overflow, however large the other dims.
+  int64_t n = 1;
+  for (int64_t d : dims) {
+    if (n > std::numeric_limits<int64_t>::max() / d) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "Shape [", absl::StrJoin(dims, ","),
-          "] has more elements than fit in int64"));
+          "Shape [", absl::StrJoin(dims, ","), "] has more elements than fit in int64"));
     }
     n *= d;
   }

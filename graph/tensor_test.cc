@@ -1,0 +1,68 @@
+#include "graph/tensor.h"
+
+#include "graph/test_util.h"
+#include "gtest/gtest.h"
+
+namespace rill {
+namespace {
+
+using ::rill::testing::HasError;
+
+TEST(TensorTest, AllocateIsAlignedAndZeroed) {
+  absl::StatusOr<Tensor> t = Tensor::Allocate(DT_FLOAT, TensorShape({3, 5}));
+  RILL_ASSERT_OK(t);
+  EXPECT_EQ(t->num_elements(), 15);
+  EXPECT_EQ(t->TotalBytes(), 60u);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(t->raw()) % kTensorAlignment, 0u);
+  for (float v : t->flat<float>()) EXPECT_EQ(v, 0.0f);
+}
+
+TEST(TensorTest, RejectsPartialShapesUnsupportedTypesAndHugeSizes) {
+  EXPECT_TRUE(HasError(Tensor::Allocate(DT_FLOAT, TensorShape({-1, 2})),
+                       absl::StatusCode::kInvalidArgument, "partially known shape [?,2]"));
+  EXPECT_TRUE(HasError(Tensor::Allocate(pb::DT_STRING, TensorShape({2})),
+                       absl::StatusCode::kInvalidArgument, "string is not supported"));
+  EXPECT_TRUE(HasError(Tensor::Allocate(DT_FLOAT, TensorShape({int64_t{1} << 40})),
+                       absl::StatusCode::kResourceExhausted, "more than the cap"));
+  EXPECT_TRUE(HasError(Tensor::Allocate(DT_DOUBLE, TensorShape({100}), /*max_bytes=*/799),
+                       absl::StatusCode::kResourceExhausted, "cap of 799 bytes"));
+}
+
+TEST(TensorTest, CopiesShareBuffersAndCloneDoesNot) {
+  Tensor a = *Tensor::FromVector<int32_t>(TensorShape({2, 2}), std::vector<int32_t>{1, 2, 3, 4});
+  Tensor b = a;
+  EXPECT_TRUE(a.SharesBufferWith(b));
+  Tensor c = *a.Clone();
+  EXPECT_FALSE(a.SharesBufferWith(c));
+  EXPECT_TRUE(a.Equals(c));
+  c.data<int32_t>()[0] = 9;
+  EXPECT_EQ(a.data<int32_t>()[0], 1);
+  EXPECT_FALSE(a.Equals(c));
+}
+
+TEST(TensorTest, ReshapedSharesAndChecksCount) {
+  Tensor a = *Tensor::FromVector<float>(TensorShape({2, 3}),
+                                        std::vector<float>{1, 2, 3, 4, 5, 6});
+  absl::StatusOr<Tensor> r = a.Reshaped(TensorShape({3, 2}));
+  RILL_ASSERT_OK(r);
+  EXPECT_TRUE(r->SharesBufferWith(a));
+  EXPECT_EQ(r->shape(), TensorShape({3, 2}));
+  EXPECT_TRUE(HasError(a.Reshaped(TensorShape({4})), absl::StatusCode::kInvalidArgument,
+                       "Cannot reshape a tensor with 6 elements to shape [4]"));
+}
+
+TEST(TensorTest, DebugStringAbbreviates) {
+  Tensor a = *Tensor::FromVector<float>(TensorShape({4}), std::vector<float>{1, 2.5, 3, 4});
+  EXPECT_EQ(a.DebugString(), "float [4] {1, 2.5, 3, 4}");
+  EXPECT_EQ(a.DebugString(2), "float [4] {1, 2.5, ... (4 total)}");
+  EXPECT_EQ(Tensor::Scalar(true).DebugString(), "bool [] {true}");
+}
+
+TEST(TensorTest, DefaultTensorIsNotInitialized) {
+  Tensor t;
+  EXPECT_FALSE(t.initialized());
+  EXPECT_TRUE(Tensor::Scalar(1.0f).initialized());
+}
+
+}  // namespace
+}  // namespace rill

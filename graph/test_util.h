@@ -1,0 +1,46 @@
+// Test helpers shared by the graph/, ops/ and runtime/ tests.
+#ifndef RILL_GRAPH_TEST_UTIL_H_
+#define RILL_GRAPH_TEST_UTIL_H_
+
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "gtest/gtest.h"
+
+#define RILL_ASSERT_OK(expr)                                 \
+  do {                                                       \
+    const ::absl::Status rill_s_ = ::rill::testing::ToStatus(expr); \
+    ASSERT_TRUE(rill_s_.ok()) << rill_s_;                    \
+  } while (0)
+
+#define RILL_EXPECT_OK(expr)                                 \
+  do {                                                       \
+    const ::absl::Status rill_s_ = ::rill::testing::ToStatus(expr); \
+    EXPECT_TRUE(rill_s_.ok()) << rill_s_;                    \
+  } while (0)
+
+namespace rill {
+namespace testing {
+
+inline absl::Status ToStatus(const absl::Status& s) { return s; }
+template <typename T>
+absl::Status ToStatus(const absl::StatusOr<T>& s) {
+  return s.status();
+}
+
+// Asserts `s` has `code` and a message containing `substr`.
+template <typename S>
+::testing::AssertionResult HasError(const S& s, absl::StatusCode code,
+                                    const std::string& substr) {
+  absl::Status st = ToStatus(s);
+  if (st.code() == code && absl::StrContains(st.message(), substr)) {
+    return ::testing::AssertionSuccess();
+  }
+  return ::testing::AssertionFailure()
+         << "expected " << absl::StatusCodeToString(code) << " containing \"" << substr
+         << "\", got " << st;
+}
+
+}  // namespace testing
+}  // namespace rill
+
+#endif  // RILL_GRAPH_TEST_UTIL_H_
