@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "graph/status_macros.h"
 
 namespace rill {
@@ -264,19 +265,18 @@ absl::Status Reshape(InferenceContext& c) {
   }
   const TensorShape& in = c.input(0);
   const int64_t in_elems = in.num_elements_or_unknown();
-  TensorShape requested(dims);
   if (in_elems >= 0) {
     if (unknown_index >= 0) {
       if (known_product == 0 || in_elems % known_product != 0) {
         return absl::InvalidArgumentError(absl::StrCat(
-            "Cannot reshape a tensor with ", in_elems, " elements to shape ",
-            requested.ToString(), " (", known_product, " elements)"));
+            "Input to reshape is a tensor with ", in_elems,
+            " values, but the requested shape requires a multiple of ", known_product));
       }
       dims[unknown_index] = in_elems / known_product;
     } else if (known_product != in_elems) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "Cannot reshape a tensor with ", in_elems, " elements to shape ",
-          requested.ToString(), " (", known_product, " elements)"));
+          "Cannot reshape a tensor with ", in_elems, " elements to shape [",
+          absl::StrJoin(dims, ","), "] (", known_product, " elements)"));
     }
   }
   c.set_output(0, TensorShape(std::move(dims)));
