@@ -22,6 +22,7 @@
 #define RILL_GRAPH_GRAPH_H_
 
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include "absl/strings/string_view.h"
@@ -75,6 +76,9 @@ class Graph {
   const OpRegistryInterface& registry() const { return *registry_; }
   int producer_version() const { return producer_version_; }
   void set_producer_version(int v) { producer_version_ = v; }
+  // The graph-level random seed (tf.set_random_seed); unset by default.
+  const std::optional<int64_t>& seed() const { return seed_; }
+  void set_seed(int64_t seed) { seed_ = seed; }
   int64_t max_tensor_bytes() const { return max_tensor_bytes_; }
   void set_max_tensor_bytes(int64_t v) { max_tensor_bytes_ = v; }
 
@@ -102,6 +106,7 @@ class Graph {
   std::map<std::string, std::vector<std::string>> collections_;
   int producer_version_ = kGraphDefProducerVersion;
   int64_t max_tensor_bytes_ = kDefaultMaxTensorBytes;
+  std::optional<int64_t> seed_;
 };
 
 }  // namespace rill

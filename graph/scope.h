@@ -26,6 +26,7 @@
 
 #include "absl/status/status.h"
 #include "graph/graph.h"
+#include "graph/variable_scope.h"
 
 namespace rill {
 
@@ -47,6 +48,30 @@ class Scope {
   Scope WithControlDependencies(const std::vector<Node*>& deps) const;
   Scope WithNoControlDependencies() const;
   Scope WithDevice(const std::string& device) const;
+  // Nodes built with this scope get TensorFlow's colocation attr
+  // `_class: ["loc:@<node_name>"]` (tf.colocate_with).
+  Scope WithColocation(const std::string& node_name) const;
+  const std::string& colocation() const { return colocation_; }
+
+  // Variable scopes (graph/variable_scope.h). Each returns a scope whose
+  // variable scope is the new one and whose name scope is the matching
+  // uniquified name scope (unless options.auxiliary_name_scope is false).
+  // Opens variable scope "<current>/<name>".
+  Scope WithVariableScope(const std::string& name,
+                          const VariableScopeOptions& options = {}) const;
+  // Re-enters a captured variable scope: same variable names; a new name
+  // scope named after its last component in the current name scope.
+  Scope WithVariableScope(const VariableScope& captured,
+                          const VariableScopeOptions& options = {}) const;
+  // tf.variable_scope(None, default_name=...): a uniquified variable scope
+  // ("bar", "bar_1", ...). Reuse::kTrue is an error here (InvalidArgument
+  // "reuse=True cannot be used without a name_or_scope").
+  Scope WithDefaultVariableScope(const std::string& default_name,
+                                 const VariableScopeOptions& options = {}) const;
+  // scope.reuse_variables(): the same variable scope with reuse on.
+  Scope WithReuseVariables() const;
+  const VariableScope& variable_scope() const { return *var_scope_; }
+  VariableStore& variable_store() const;
 
   // The full unique node name for the next op: WithOpName's name or
   // `default_name`, prefixed by the name scope and uniquified. Marks it used.
@@ -67,11 +92,16 @@ class Scope {
   struct Shared;
   explicit Scope(std::shared_ptr<Shared> shared);
 
+  Scope EnterVariableScope(VariableScope vs, const std::string& name_scope_name,
+                           const VariableScopeOptions& options, bool first_entry) const;
+
   std::shared_ptr<Shared> shared_;
+  std::shared_ptr<const VariableScope> var_scope_;
   std::string name_scope_;
   std::string op_name_;
   std::vector<Node*> control_deps_;
   std::string device_;
+  std::string colocation_;
 };
 
 }  // namespace rill

@@ -45,6 +45,14 @@ std::string DataTypeString(DataType dt) {
   }
 }
 
+std::string PythonDTypeName(DataType dt) {
+  if (IsRefType(dt)) return PythonDTypeName(BaseType(dt)) + "_ref";
+  if (dt == DT_FLOAT) return "float32";
+  if (dt == DT_DOUBLE) return "float64";
+  if (dt == pb::DT_HALF) return "float16";
+  return DataTypeString(dt);
+}
+
 bool IsRefType(DataType dt) {
   int v = static_cast<int>(dt);
   return v > 100 && v <= 123;

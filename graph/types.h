@@ -22,6 +22,9 @@ using pb::DT_INVALID;
 // TensorFlow's DataTypeString: "float", "double", "int32", "float_ref", ...
 std::string DataTypeString(DataType dt);
 
+// Python's dtype names: "float32", "float64", "int32", "float32_ref".
+std::string PythonDTypeName(DataType dt);
+
 // Ref types (DT_X_REF = DT_X + 100) and their base types.
 bool IsRefType(DataType dt);
 DataType BaseType(DataType dt);

@@ -44,6 +44,25 @@ Output Const(const Scope& scope, const std::vector<float>& values, const TensorS
   return Const(scope, *t);
 }
 
+Output ConstFilled(const Scope& scope, const TensorShape& shape, DataType dtype, double value) {
+  pb::AttrValue v;
+  pb::TensorProto* t = v.mutable_tensor();
+  t->set_dtype(dtype);
+  shape.ToProto(t->mutable_tensor_shape());
+  switch (dtype) {
+    case pb::DT_FLOAT: t->add_float_val(static_cast<float>(value)); break;
+    case pb::DT_DOUBLE: t->add_double_val(value); break;
+    case pb::DT_INT32: t->add_int_val(static_cast<int32_t>(value)); break;
+    case pb::DT_INT64: t->add_int64_val(static_cast<int64_t>(value)); break;
+    case pb::DT_BOOL: t->add_bool_val(value != 0); break;
+    default:
+      scope.UpdateStatus(absl::InvalidArgumentError(
+          "ConstFilled: unsupported dtype " + DataTypeString(dtype)));
+      return Output();
+  }
+  return Out(BuildNode(scope, "Const", {}, {{"value", v}, {"dtype", AttrType(dtype)}}));
+}
+
 Output ConstInt32(const Scope& scope, const std::vector<int32_t>& values,
                   const TensorShape& shape) {
   absl::StatusOr<Tensor> t = Tensor::FromVector<int32_t>(shape, values);

@@ -19,6 +19,9 @@ Output Const(const Scope& scope, const Tensor& value);
 Output Const(const Scope& scope, float value);
 // A float tensor of `shape` from row-major `values`.
 Output Const(const Scope& scope, const std::vector<float>& values, const TensorShape& shape);
+// A Const of `shape` and `dtype` with every element `value`, written in
+// TensorFlow's compact form (one typed value).
+Output ConstFilled(const Scope& scope, const TensorShape& shape, DataType dtype, double value);
 Output ConstInt32(const Scope& scope, const std::vector<int32_t>& values,
                   const TensorShape& shape);
 Output Identity(const Scope& scope, Output input);

@@ -42,6 +42,9 @@ Node* BuildNodeNamed(const Scope& scope, const std::string& full_name, const std
     spec.inputs.insert(spec.inputs.end(), ts.begin(), ts.end());
   }
   spec.attrs = std::move(attrs);
+  if (!scope.colocation().empty()) {
+    spec.attrs["_class"] = AttrStringList({"loc:@" + scope.colocation()});
+  }
   absl::StatusOr<Node*> node = scope.graph()->AddNode(std::move(spec));
   if (!node.ok()) {
     scope.UpdateStatus(node.status());

@@ -15,6 +15,8 @@ absl::Status RegisterArrayOps(OpRegistry& registry);
 absl::Status RegisterMathOps(OpRegistry& registry);
 // BiasAdd, Relu.
 absl::Status RegisterNnOps(OpRegistry& registry);
+// VariableV2, Assign, RandomUniform, RandomStandardNormal, TruncatedNormal.
+absl::Status RegisterStateOps(OpRegistry& registry);
 
 }  // namespace rill
 

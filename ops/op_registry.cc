@@ -37,6 +37,7 @@ absl::Status RegisterStandardOps(OpRegistry& registry) {
   RETURN_IF_ERROR(RegisterArrayOps(registry));
   RETURN_IF_ERROR(RegisterMathOps(registry));
   RETURN_IF_ERROR(RegisterNnOps(registry));
+  RETURN_IF_ERROR(RegisterStateOps(registry));
   return absl::OkStatus();
 }
 

@@ -206,9 +206,12 @@ absl::Status Split(InferenceContext& c) {
   return absl::OkStatus();
 }
 
-absl::Status Fill(InferenceContext& c) {
+namespace {
+
+// Output 0 takes the shape held by the 1-D int input 0; `what` names the
+// dimensions in errors ("Fill dimensions must be >= 0, got -3").
+absl::Status OutputShapeFromInput0(InferenceContext& c, const char* what) {
   ASSIGN_OR_RETURN(TensorShape dims_shape, c.WithRank(c.input(0), 1));
-  RETURN_IF_ERROR(c.WithRank(c.input(1), 0).status());
   const Tensor* dims = c.input_tensor(0);
   if (dims == nullptr) {
     c.set_output(0, dims_shape.dim(0) >= 0
@@ -219,17 +222,27 @@ absl::Status Fill(InferenceContext& c) {
   ASSIGN_OR_RETURN(std::vector<int64_t> values, InferenceContext::TensorToInt64s(*dims));
   if (static_cast<int>(values.size()) > kMaxRank) {
     return absl::InvalidArgumentError(
-        absl::StrCat("Fill rank ", values.size(), " exceeds the maximum ", kMaxRank));
+        absl::StrCat("Shape of rank ", values.size(), " exceeds the maximum ", kMaxRank));
   }
   for (int64_t v : values) {
     if (v < 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("Fill dimensions must be >= 0, got ", v));
+      return absl::InvalidArgumentError(absl::StrCat(what, " must be >= 0, got ", v));
     }
   }
   RETURN_IF_ERROR(CheckedNumElements(values).status());
   c.set_output(0, TensorShape(std::move(values)));
   return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ShapeFromTensor(InferenceContext& c) {
+  return OutputShapeFromInput0(c, "Dimensions");
+}
+
+absl::Status Fill(InferenceContext& c) {
+  RETURN_IF_ERROR(c.WithRank(c.input(1), 0).status());
+  return OutputShapeFromInput0(c, "Fill dimensions");
 }
 
 absl::Status Reshape(InferenceContext& c) {

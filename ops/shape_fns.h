@@ -36,6 +36,9 @@ absl::Status ConcatV2(InferenceContext& c);
 absl::Status Split(InferenceContext& c);
 // Fill: dims (1-D) and a scalar value.
 absl::Status Fill(InferenceContext& c);
+// Output 0 has the shape held by input 0 (a 1-D int tensor), as for
+// RandomUniform.
+absl::Status ShapeFromTensor(InferenceContext& c);
 // Reshape: tensor and a 1-D shape with at most one -1.
 absl::Status Reshape(InferenceContext& c);
 // Shape: a 1-D vector of the input's rank.

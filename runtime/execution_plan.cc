@@ -112,7 +112,16 @@ absl::StatusOr<std::vector<Tensor>> ExecutionPlan::Run(const std::vector<Tensor>
   for (const Step& step : steps_) {
     const Node& node = *step.node;
     inputs.clear();
-    for (int s : step.input_slots) inputs.push_back(&frame[s]);
+    for (size_t i = 0; i < step.input_slots.size(); ++i) {
+      const Tensor& t = frame[step.input_slots[i]];
+      // Only a variable's ref can be unset: an uninitialized variable.
+      if (!t.initialized() && !node.op_def().allows_uninitialized_input) {
+        return Annotate(absl::FailedPreconditionError(absl::StrCat(
+                            "Attempting to use uninitialized value ", node.input(i).node->name())),
+                        node);
+      }
+      inputs.push_back(&t);
+    }
     RETURN_IF_ERROR(ComputeOutputShapes(node, inputs, graph_def_version_, &shapes));
     outputs.assign(node.num_outputs(), Tensor());
     KernelContext ctx(&node, inputs, &shapes, &outputs, env.max_tensor_bytes, env.device,
@@ -122,7 +131,7 @@ absl::StatusOr<std::vector<Tensor>> ExecutionPlan::Run(const std::vector<Tensor>
     for (int i = 0; i < node.num_outputs(); ++i) {
       const int slot = step.output_slots[i];
       if (slot < 0) continue;
-      if (!outputs[i].initialized()) {
+      if (!outputs[i].initialized() && !IsRefType(node.output_type(i))) {
         return absl::InternalError(absl::StrCat("Kernel for node '", node.name(), "' (op '",
                                                 node.op(), "') did not set output ", i));
       }

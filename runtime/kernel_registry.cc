@@ -17,7 +17,7 @@ absl::Status KernelRegistry::Register(const std::string& op, DataType dtype,
 }
 
 DataType KernelRegistry::KernelDataType(const Node& node) {
-  for (const char* attr : {"T", "dtype"}) {
+  for (const char* attr : {"dtype", "T"}) {
     auto it = node.attrs().find(attr);
     if (it != node.attrs().end() && it->second.value_case() == pb::AttrValue::kType) {
       return BaseType(it->second.type());

@@ -1,7 +1,7 @@
 // KernelRegistry: CPU kernel factories keyed by (op type, dtype).
 //
-// The dtype key of a node is its "T" attr, else its "dtype" attr, else
-// DT_INVALID. A kernel registered with DT_INVALID serves every dtype of that
+// The dtype key of a node is its "dtype" attr (the output type of
+// Placeholder, Const, RandomUniform...), else its "T" attr, else DT_INVALID. A kernel registered with DT_INVALID serves every dtype of that
 // op (Identity, NoOp, Shape...). Registration is explicit — each kernel file
 // exports RegisterXKernels(KernelRegistry&) — and GlobalKernelRegistry() fills
 // itself on first use (runtime/kernels/standard_kernels.h); no static

@@ -15,12 +15,16 @@ absl::Status ComputeOutputShapes(const Node& node, const std::vector<const Tenso
   }
   std::vector<TensorShape> in_shapes;
   std::vector<DataType> in_types;
+  std::vector<const Tensor*> in_values;
   in_shapes.reserve(inputs.size());
-  for (const Tensor* t : inputs) {
-    in_shapes.push_back(t->shape());
-    in_types.push_back(t->dtype());
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    // An uninitialized variable ref has no value yet: use its static shape.
+    const Tensor* t = inputs[i];
+    in_shapes.push_back(t->initialized() ? t->shape() : node.input(i).shape());
+    in_types.push_back(BaseType(node.input(i).dtype()));
+    in_values.push_back(t->initialized() ? t : nullptr);
   }
-  InferenceContext ic(&node.attrs(), in_shapes, std::move(in_types), inputs,
+  InferenceContext ic(&node.attrs(), in_shapes, std::move(in_types), std::move(in_values),
                       node.num_outputs(), graph_def_version);
   absl::Status s = node.op_def().shape_fn(ic);
   if (!s.ok()) {
