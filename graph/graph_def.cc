@@ -93,7 +93,8 @@ absl::Status ImportGraphDef(const pb::GraphDef& def, Graph* graph) {
     }
     graph->set_producer_version(v.producer());
   } else {
-    graph->set_producer_version(def.version());
+    // No VersionDef: TensorFlow treats the graph as producer 0.
+    graph->set_producer_version(0);
   }
 
   const int n = def.node_size();

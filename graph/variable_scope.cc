@@ -37,4 +37,9 @@ void VariableStore::CloseSubscopes(const std::string& name) {
   }
 }
 
+std::string VariableStore::UniqueLayerName(const std::string& base) {
+  const int uid = layer_uids_[base]++;
+  return uid == 0 ? base : absl::StrCat(base, "_", uid);
+}
+
 }  // namespace rill

@@ -87,7 +87,12 @@ class VariableStore {
   // `name` is exited; rill does it when `name` is entered again).
   void CloseSubscopes(const std::string& name);
 
+  // Per-graph layer names: "gru_cell", then "gru_cell_1", ... (Keras'
+  // unique_layer_name).
+  std::string UniqueLayerName(const std::string& base);
+
  private:
+  std::map<std::string, int> layer_uids_;
   std::map<std::string, std::unique_ptr<Variable>> vars_;
   std::vector<Variable*> order_;
   std::map<std::string, int> scope_counts_;

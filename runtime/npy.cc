@@ -13,8 +13,7 @@
 namespace rill {
 namespace {
 
-static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
-              "npy I/O assumes a little-endian host");
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "npy I/O assumes a little-endian host");
 
 constexpr char kMagic[] = "\x93NUMPY";
 constexpr size_t kMagicLen = 6;
@@ -124,8 +123,8 @@ class HeaderParser {
   }
 
   absl::StatusOr<bool> ParseBool() {
-    for (auto [word, value] : {std::pair<absl::string_view, bool>{"True", true},
-                               {"False", false}}) {
+    for (auto [word, value] :
+         {std::pair<absl::string_view, bool>{"True", true}, {"False", false}}) {
       if (text_.substr(pos_, word.size()) == word) {
         pos_ += word.size();
         return value;
@@ -228,8 +227,8 @@ absl::StatusOr<Tensor> ParseNpy(const std::string& bytes, int64_t max_tensor_byt
   const int major = static_cast<unsigned char>(bytes[6]);
   const int minor = static_cast<unsigned char>(bytes[7]);
   if ((major != 1 && major != 2 && major != 3) || minor != 0) {
-    return absl::InvalidArgumentError(absl::StrCat("npy: unsupported format version ", major,
-                                                   ".", minor, " (supported: 1.0, 2.0, 3.0)"));
+    return absl::InvalidArgumentError(absl::StrCat("npy: unsupported format version ", major, ".",
+                                                   minor, " (supported: 1.0, 2.0, 3.0)"));
   }
   const int len_bytes = major == 1 ? 2 : 4;
   const size_t prefix = kMagicLen + 2 + len_bytes;
@@ -239,9 +238,9 @@ absl::StatusOr<Tensor> ParseNpy(const std::string& bytes, int64_t max_tensor_byt
   }
   const uint64_t header_len = ReadLittleEndian(bytes, kMagicLen + 2, len_bytes);
   if (header_len > bytes.size() - prefix) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("npy: truncated header (header length ", header_len, " but only ",
-                     bytes.size() - prefix, " bytes follow the prefix)"));
+    return absl::InvalidArgumentError(absl::StrCat("npy: truncated header (header length ",
+                                                   header_len, " but only ", bytes.size() - prefix,
+                                                   " bytes follow the prefix)"));
   }
   ASSIGN_OR_RETURN(NpyHeader h,
                    HeaderParser(absl::string_view(bytes).substr(prefix, header_len)).Parse());
@@ -257,8 +256,8 @@ absl::StatusOr<Tensor> ParseNpy(const std::string& bytes, int64_t max_tensor_byt
   for (int64_t d : h.shape) {
     if (n == 0) break;
     if (n > std::numeric_limits<int64_t>::max() / d) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "npy: shape ", shape.ToPythonString(), " has more elements than fit in int64"));
+      return absl::InvalidArgumentError(absl::StrCat("npy: shape ", shape.ToPythonString(),
+                                                     " has more elements than fit in int64"));
     }
     n *= d;
   }
@@ -271,9 +270,9 @@ absl::StatusOr<Tensor> ParseNpy(const std::string& bytes, int64_t max_tensor_byt
   const uint64_t data_bytes = bytes.size() - prefix - header_len;
   const uint64_t expected = static_cast<uint64_t>(n) * elem;
   if (data_bytes != expected) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "npy: data has ", data_bytes, " bytes, expected ", expected, " for shape ",
-        shape.ToPythonString(), " and dtype ", h.descr));
+    return absl::InvalidArgumentError(absl::StrCat("npy: data has ", data_bytes,
+                                                   " bytes, expected ", expected, " for shape ",
+                                                   shape.ToPythonString(), " and dtype ", h.descr));
   }
   ASSIGN_OR_RETURN(Tensor t, Tensor::Allocate(dtype, shape, max_tensor_bytes));
   const char* src = bytes.data() + prefix + header_len;
@@ -289,10 +288,10 @@ absl::StatusOr<Tensor> ParseNpy(const std::string& bytes, int64_t max_tensor_byt
 absl::StatusOr<Tensor> ReadNpyFile(const std::string& path, int64_t max_tensor_bytes) {
   // Leave room for the header on top of the data cap.
   constexpr int64_t kHeaderSlack = int64_t{1} << 20;
-  const int64_t max_file_bytes = max_tensor_bytes > std::numeric_limits<int64_t>::max() -
-                                                        kHeaderSlack
-                                     ? std::numeric_limits<int64_t>::max()
-                                     : max_tensor_bytes + kHeaderSlack;
+  const int64_t max_file_bytes =
+      max_tensor_bytes > std::numeric_limits<int64_t>::max() - kHeaderSlack
+          ? std::numeric_limits<int64_t>::max()
+          : max_tensor_bytes + kHeaderSlack;
   ASSIGN_OR_RETURN(std::string bytes, ReadFileToString(path, max_file_bytes));
   absl::StatusOr<Tensor> t = ParseNpy(bytes, max_tensor_bytes);
   if (!t.ok()) {
@@ -303,9 +302,9 @@ absl::StatusOr<Tensor> ReadNpyFile(const std::string& path, int64_t max_tensor_b
 
 std::string EncodeNpy(const Tensor& t) {
   RILL_CHECK(t.initialized());
-  std::string dict = absl::StrCat("{'descr': '", NpyDescr(t.dtype()),
-                                  "', 'fortran_order': False, 'shape': ",
-                                  t.shape().ToPythonString(), ", }");
+  std::string dict =
+      absl::StrCat("{'descr': '", NpyDescr(t.dtype()),
+                   "', 'fortran_order': False, 'shape': ", t.shape().ToPythonString(), ", }");
   // Like numpy's _wrap_header: pad with spaces (1..64 of them) and a '\n' so
   // the data starts aligned; switch to v2.0 when the length needs 4 bytes.
   int major = 1;

@@ -61,8 +61,9 @@ class Session {
   //  - NotFound: a fetch/feed/target naming a missing tensor or node;
   //  - InvalidArgument: an unfed Placeholder ("You must feed a value for
   //    placeholder tensor 'x' with dtype float and shape [?,3]"), a feed of the
-  //    wrong dtype or shape ("Cannot feed value of shape [2,4] for Tensor
-  //    'x:0', which has shape [?,3]"), a run-time shape mismatch;
+  //    wrong dtype or shape (Python's text: "Cannot feed value of shape (2, 4)
+  //    for Tensor 'x:0', which has shape '(?, 3)'"), a run-time shape
+  //    mismatch;
   //  - FailedPrecondition: reading an uninitialized variable;
   //  - ResourceExhausted: a tensor above SessionOptions::max_tensor_bytes;
   //  - Unimplemented: no kernel for an op/dtype.
