@@ -50,7 +50,7 @@ absl::StatusOr<Tensor> Tensor::Allocate(DataType dtype, const TensorShape& shape
   t.num_elements_ = n;
   if (n > 0) {
     size_t bytes = static_cast<size_t>(n * elem);
-    size_t rounded = (bytes + kTensorAlignment - 1) / kTensorAlignment * kTensorAlignment;
+    size_t rounded = AllocationBytes(bytes);
     char* p = static_cast<char*>(std::aligned_alloc(kTensorAlignment, rounded));
     if (p == nullptr) {
       return absl::ResourceExhaustedError(
@@ -59,6 +59,17 @@ absl::StatusOr<Tensor> Tensor::Allocate(DataType dtype, const TensorShape& shape
     std::memset(p, 0, rounded);
     t.buffer_ = std::shared_ptr<char>(p, AlignedFree());
   }
+  return t;
+}
+
+Tensor Tensor::FromRecycledBuffer(DataType dtype, const TensorShape& shape,
+                                  int64_t num_elements, std::shared_ptr<char> buffer) {
+  Tensor t;
+  t.dtype_ = BaseType(dtype);
+  t.shape_ = shape;
+  t.num_elements_ = num_elements;
+  t.buffer_ = std::move(buffer);
+  std::memset(t.buffer_.get(), 0, AllocationBytes(t.TotalBytes()));
   return t;
 }
 

@@ -40,6 +40,18 @@ class Tensor {
   // byte size exceeds `max_bytes` or the allocation fails.
   static absl::StatusOr<Tensor> Allocate(DataType dtype, const TensorShape& shape,
                                          int64_t max_bytes = kDefaultMaxTensorBytes);
+  // Bytes Allocate reserves for `bytes` of data (rounded to the alignment).
+  static size_t AllocationBytes(size_t bytes) {
+    return (bytes + kTensorAlignment - 1) / kTensorAlignment * kTensorAlignment;
+  }
+  // A zero-filled tensor over a recycled `buffer` of AllocationBytes(bytes)
+  // from an earlier Allocate. REQUIRES: dtype supported, shape fully defined
+  // with `num_elements` elements, buffer large enough.
+  static Tensor FromRecycledBuffer(DataType dtype, const TensorShape& shape,
+                                   int64_t num_elements, std::shared_ptr<char> buffer);
+  // The shared buffer (null for empty tensors), for buffer recycling.
+  const std::shared_ptr<char>& buffer() const { return buffer_; }
+
   // Makes a tensor holding `values` (row-major).
   template <typename T>
   static absl::StatusOr<Tensor> FromVector(const TensorShape& shape,

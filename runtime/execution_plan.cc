@@ -1,8 +1,12 @@
 #include "runtime/execution_plan.h"
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "graph/status_macros.h"
+#include "runtime/buffer_pool.h"
+#include "runtime/gru_fusion.h"
+#include "runtime/kernels/fused_gru_kernel.h"
 #include "runtime/output_shapes.h"
 
 namespace rill {
@@ -17,32 +21,42 @@ absl::Status Annotate(const absl::Status& s, const Node& node) {
   return absl::Status(s.code(), absl::StrCat(s.message(), "\n\t [[{{node ", node.name(), "}}]]"));
 }
 
+// One step to be: a node with its kernel, or a fused group.
+struct Candidate {
+  const Node* node;
+  std::vector<Output> inputs;  // Data inputs read by the step.
+  std::unique_ptr<FusedKernel> fused;
+  bool removed = false;
+};
+
 }  // namespace
 
 ExecutionPlan::~ExecutionPlan() = default;
 
+int ExecutionPlan::num_fused_steps() const {
+  int n = 0;
+  for (const Step& s : steps_) n += s.fused != nullptr;
+  return n;
+}
+
 absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Build(
     const Graph& graph, const KernelRegistry& kernels, const std::vector<Output>& feeds,
-    const std::vector<Output>& fetches, const std::vector<Node*>& targets) {
+    const std::vector<Output>& fetches, const std::vector<Node*>& targets,
+    const PlanOptions& options) {
   auto plan = std::unique_ptr<ExecutionPlan>(new ExecutionPlan());
   plan->graph_def_version_ = graph.producer_version();
 
-  absl::flat_hash_map<int64_t, int> slot_of;  // (node, output) -> slot
-  auto slot_for = [&](const Output& o) {
-    auto [it, inserted] = slot_of.emplace(SlotKey(o.node, o.index), plan->num_slots_);
-    if (inserted) ++plan->num_slots_;
-    return it->second;
-  };
-  absl::flat_hash_map<int64_t, bool> fed;
+  absl::flat_hash_set<int64_t> fed, fetched;
   for (const Output& f : feeds) {
-    if (!fed.emplace(SlotKey(f.node, f.index), true).second) {
+    if (!fed.insert(SlotKey(f.node, f.index)).second) {
       return absl::InvalidArgumentError(absl::StrCat("Tensor ", f.name(), " is fed twice"));
     }
-    plan->feed_slots_.push_back(slot_for(f));
   }
+  for (const Output& f : fetches) fetched.insert(SlotKey(f.node, f.index));
+  absl::flat_hash_set<const Node*> target_set(targets.begin(), targets.end());
 
   // Mark the needed nodes walking backwards from fetches and targets with an
-  // explicit stack (no recursion: graphs may be very deep). A node is run if
+  // explicit stack (no recursion: graphs may be very deep). A node runs if
   // one of its outputs that is not fed is needed, or it is a target.
   std::vector<char> needed(graph.num_nodes(), 0);
   std::vector<const Node*> stack;
@@ -65,15 +79,79 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Build(
     for (const Node* c : n->control_inputs()) need(c);
   }
 
-  // Node ids are a topological order: AddNode only accepts existing inputs.
-  absl::flat_hash_map<int, int> last_reader;  // slot -> step index
+  // Candidates in node-id order, which is a topological order (AddNode only
+  // accepts existing inputs); a fused group takes its final node's place.
+  std::vector<Candidate> candidates;
+  std::vector<int> candidate_of(graph.num_nodes(), -1);
   for (int id = 0; id < graph.num_nodes(); ++id) {
     if (!needed[id]) continue;
-    const Node* node = graph.node(id);
+    candidate_of[id] = static_cast<int>(candidates.size());
+    candidates.push_back({graph.node(id), graph.node(id)->inputs(), nullptr});
+  }
+  if (options.fuse_gru) {
+    auto is_private = [&](const Output& o) {
+      const int64_t key = SlotKey(o.node, o.index);
+      return !fed.contains(key) && !fetched.contains(key) && !target_set.contains(o.node);
+    };
+    for (Candidate& c : candidates) {
+      if (c.removed) continue;
+      std::optional<GruCellMatch> m = MatchGruCell(*c.node, is_private);
+      if (!m) continue;
+      bool all_needed = true;
+      for (const Node* n : m->interior) all_needed &= candidate_of[n->id()] >= 0;
+      if (!all_needed) continue;
+      for (const Node* n : m->interior) candidates[candidate_of[n->id()]].removed = true;
+      c.removed = false;
+      c.inputs = m->inputs;
+      c.fused = std::make_unique<FusedGruKernel>(m->input_size, m->units);
+    }
+  }
+
+  // Drop steps nothing reads any more (the Consts of fused groups), walking
+  // backwards so chains of dead steps go at once.
+  absl::flat_hash_map<int64_t, int> readers;
+  std::vector<int> control_readers(graph.num_nodes(), 0);
+  for (const Candidate& c : candidates) {
+    if (c.removed) continue;
+    for (const Output& in : c.inputs) ++readers[SlotKey(in.node, in.index)];
+    for (const Node* ctl : c.node->control_inputs()) ++control_readers[ctl->id()];
+  }
+  for (auto it = candidates.rbegin(); it != candidates.rend(); ++it) {
+    if (it->removed || it->node->op_def().is_stateful || target_set.contains(it->node) ||
+        it->node->num_outputs() == 0) {
+      continue;
+    }
+    bool used = control_readers[it->node->id()] > 0;
+    for (int i = 0; i < it->node->num_outputs(); ++i) {
+      const int64_t key = SlotKey(it->node, i);
+      used |= fetched.contains(key) || readers[key] > 0;
+    }
+    if (used) continue;
+    it->removed = true;
+    for (const Output& in : it->inputs) --readers[SlotKey(in.node, in.index)];
+    for (const Node* ctl : it->node->control_inputs()) --control_readers[ctl->id()];
+  }
+
+  absl::flat_hash_map<int64_t, int> slot_of;  // (node, output) -> slot
+  auto slot_for = [&](const Output& o) {
+    auto [it, inserted] = slot_of.emplace(SlotKey(o.node, o.index), plan->num_slots_);
+    if (inserted) ++plan->num_slots_;
+    return it->second;
+  };
+  for (const Output& f : feeds) plan->feed_slots_.push_back(slot_for(f));
+  absl::flat_hash_map<int, int> last_reader;  // slot -> step index
+  for (Candidate& c : candidates) {
+    if (c.removed) continue;
+    const Node* node = c.node;
     Step step;
     step.node = node;
-    ASSIGN_OR_RETURN(step.kernel, kernels.CreateKernel(*node));
-    for (const Output& in : node->inputs()) {
+    if (c.fused) {
+      step.fused = c.fused.get();
+      step.kernel = std::move(c.fused);
+    } else {
+      ASSIGN_OR_RETURN(step.kernel, kernels.CreateKernel(*node));
+    }
+    for (const Output& in : c.inputs) {
       const int slot = slot_for(in);
       step.input_slots.push_back(slot);
       last_reader[slot] = static_cast<int>(plan->steps_.size());
@@ -82,6 +160,11 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Build(
       const bool is_fed = fed.contains(SlotKey(node, i));
       step.output_slots.push_back(is_fed ? -1 : slot_for(Output(const_cast<Node*>(node), i)));
     }
+    bool known = true;
+    for (int i = 0; i < node->num_outputs(); ++i) known &= node->output_shape(i).IsFullyDefined();
+    step.dynamic_shapes = node->needs_runtime_shapes() || !known;
+    if (step.fused && known) step.dynamic_shapes = false;
+    for (int i = 0; i < node->num_outputs(); ++i) step.static_shapes.push_back(node->output_shape(i));
     plan->steps_.push_back(std::move(step));
   }
   for (const Output& f : fetches) plan->fetch_slots_.push_back(slot_for(f));
@@ -90,6 +173,7 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Build(
   // reader. Outputs nobody reads are released by their producer.
   std::vector<char> keep(plan->num_slots_, 0);
   for (int s : plan->fetch_slots_) keep[s] = 1;
+  for (int s : plan->feed_slots_) keep[s] = 1;  // The caller owns feeds.
   for (const auto& [slot, step] : last_reader) {
     if (!keep[slot]) plan->steps_[step].release_slots.push_back(slot);
   }
@@ -105,6 +189,7 @@ absl::StatusOr<std::vector<Tensor>> ExecutionPlan::Run(const std::vector<Tensor>
                                                        const RunEnvironment& env) const {
   std::vector<Tensor> frame(num_slots_);
   for (size_t i = 0; i < feed_slots_.size(); ++i) frame[feed_slots_[i]] = feed_values[i];
+  BufferPool pool;
 
   std::vector<const Tensor*> inputs;
   std::vector<TensorShape> shapes;
@@ -117,15 +202,22 @@ absl::StatusOr<std::vector<Tensor>> ExecutionPlan::Run(const std::vector<Tensor>
       // Only a variable's ref can be unset: an uninitialized variable.
       if (!t.initialized() && !node.op_def().allows_uninitialized_input) {
         return Annotate(absl::FailedPreconditionError(absl::StrCat(
-                            "Attempting to use uninitialized value ", node.input(i).node->name())),
+                            "Attempting to use uninitialized value ",
+                            node.input(static_cast<int>(i)).node->name())),
                         node);
       }
       inputs.push_back(&t);
     }
-    RETURN_IF_ERROR(ComputeOutputShapes(node, inputs, graph_def_version_, &shapes));
+    const std::vector<TensorShape>* out_shapes = &step.static_shapes;
+    if (step.dynamic_shapes) {
+      absl::Status s = step.fused ? step.fused->OutputShapes(inputs, &shapes)
+                                  : ComputeOutputShapes(node, inputs, graph_def_version_, &shapes);
+      if (!s.ok()) return step.fused ? Annotate(s, node) : s;
+      out_shapes = &shapes;
+    }
     outputs.assign(node.num_outputs(), Tensor());
-    KernelContext ctx(&node, inputs, &shapes, &outputs, env.max_tensor_bytes, env.device,
-                      env.variables);
+    KernelContext ctx(&node, inputs, out_shapes, &outputs, env.max_tensor_bytes, env.device,
+                      env.variables, &pool);
     absl::Status s = step.kernel->Compute(ctx);
     if (!s.ok()) return Annotate(s, node);
     for (int i = 0; i < node.num_outputs(); ++i) {
@@ -137,7 +229,16 @@ absl::StatusOr<std::vector<Tensor>> ExecutionPlan::Run(const std::vector<Tensor>
       }
       frame[slot] = std::move(outputs[i]);
     }
-    for (int s : step.release_slots) frame[s] = Tensor();
+    for (int s : step.release_slots) {
+      Tensor& t = frame[s];
+      // Recycle the buffer unless someone else (a fetch, a variable, a
+      // forwarded alias) still holds it.
+      if (t.buffer() != nullptr && t.buffer().use_count() == 1) {
+        const size_t bytes = Tensor::AllocationBytes(t.TotalBytes());
+        pool.Give(t.buffer(), bytes);
+      }
+      t = Tensor();
+    }
   }
   std::vector<Tensor> result;
   result.reserve(fetch_slots_.size());

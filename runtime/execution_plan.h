@@ -1,10 +1,16 @@
 // ExecutionPlan: the immutable, prepared form of one (feeds, fetches,
 // targets) signature of a graph — the pruned node set in dependency order,
-// one kernel per node created once, and every tensor as a slot index — plus
-// Run, which executes it with a per-call frame of tensors.
+// one kernel per step created once, every tensor a slot index, each
+// output's static shape where known — plus Run, which executes it with a
+// per-call frame of tensors.
 //
-// Each intermediate tensor is released as soon as its last consumer ran, so
-// peak memory follows the live set, not the graph size.
+// Rewrites (PlanOptions): GRU steps (runtime/gru_fusion.h) become one fused
+// kernel each; steps whose results nothing needs any more are dropped. A
+// rewrite never touches a fetched or fed tensor, so results are the same.
+//
+// Memory: each intermediate tensor is released as soon as its last reader
+// ran and its buffer goes back to the run's BufferPool for the next output
+// of the same size.
 //
 // Thread-safety: Run is const and may be called concurrently.
 #ifndef RILL_RUNTIME_EXECUTION_PLAN_H_
@@ -21,6 +27,7 @@
 namespace rill {
 
 class VariableStorage;
+class FusedKernel;
 
 struct RunEnvironment {
   const Eigen::ThreadPoolDevice* device = nullptr;  // Not owned; never null.
@@ -28,14 +35,20 @@ struct RunEnvironment {
   int64_t max_tensor_bytes = kDefaultMaxTensorBytes;
 };
 
+struct PlanOptions {
+  // Replace GRU subgraphs by the fused GRU kernel.
+  bool fuse_gru = true;
+};
+
 class ExecutionPlan {
  public:
   // Prunes `graph` to what `fetches` and `targets` need, cutting at `feeds`,
-  // and creates the kernels. Errors: Unimplemented when a needed node has no
-  // kernel; InvalidArgument for duplicate feeds.
+  // applies the rewrites and creates the kernels. Errors: Unimplemented when
+  // a needed node has no kernel; InvalidArgument for duplicate feeds.
   static absl::StatusOr<std::unique_ptr<ExecutionPlan>> Build(
       const Graph& graph, const KernelRegistry& kernels, const std::vector<Output>& feeds,
-      const std::vector<Output>& fetches, const std::vector<Node*>& targets);
+      const std::vector<Output>& fetches, const std::vector<Node*>& targets,
+      const PlanOptions& options = {});
 
   ExecutionPlan(const ExecutionPlan&) = delete;
   ExecutionPlan& operator=(const ExecutionPlan&) = delete;
@@ -47,17 +60,22 @@ class ExecutionPlan {
                                           const RunEnvironment& env) const;
 
   int num_steps() const { return static_cast<int>(steps_.size()); }
+  int num_fused_steps() const;
 
  private:
   struct Step {
-    const Node* node = nullptr;
+    const Node* node = nullptr;  // For a fused step: the node it stands for.
     std::unique_ptr<OpKernel> kernel;
+    const FusedKernel* fused = nullptr;  // == kernel for fused steps.
     std::vector<int> input_slots;
     // Output slot of each node output; -1 when the output is fed (the kernel
     // result is dropped) or unused.
     std::vector<int> output_slots;
     // Slots whose last reader is this step: released after it runs.
     std::vector<int> release_slots;
+    // Output shapes fixed at build time (when !dynamic_shapes).
+    std::vector<TensorShape> static_shapes;
+    bool dynamic_shapes = true;
   };
 
   ExecutionPlan() = default;

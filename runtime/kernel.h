@@ -15,11 +15,13 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "graph/node.h"
 #include "graph/tensor.h"
+#include "runtime/buffer_pool.h"
 
 namespace Eigen {
-class ThreadPoolDevice;
+struct ThreadPoolDevice;
 }  // namespace Eigen
 
 namespace rill {
@@ -28,18 +30,21 @@ class VariableStorage;
 
 class KernelContext {
  public:
-  // Pointers are not owned and must outlive the context.
-  KernelContext(const Node* node, std::vector<const Tensor*> inputs,
+  // Pointers are not owned and must outlive the context. `pool` (optional)
+  // supplies recycled buffers for outputs.
+  KernelContext(const Node* node, absl::Span<const Tensor* const> inputs,
                 const std::vector<TensorShape>* output_shapes,
                 std::vector<Tensor>* outputs, int64_t max_tensor_bytes,
-                const Eigen::ThreadPoolDevice* device, VariableStorage* variables)
+                const Eigen::ThreadPoolDevice* device, VariableStorage* variables,
+                BufferPool* pool = nullptr)
       : node_(node),
-        inputs_(std::move(inputs)),
+        inputs_(inputs),
         output_shapes_(output_shapes),
         outputs_(outputs),
         max_tensor_bytes_(max_tensor_bytes),
         device_(device),
-        variables_(variables) {}
+        variables_(variables),
+        pool_(pool) {}
 
   const Node& node() const { return *node_; }
   int num_inputs() const { return static_cast<int>(inputs_.size()); }
@@ -50,8 +55,18 @@ class KernelContext {
   // Allocates output i with output_shape(i) and the node's output dtype.
   // ResourceExhausted above the session's per-tensor cap.
   absl::StatusOr<Tensor*> allocate_output(int i) {
-    absl::StatusOr<Tensor> t = Tensor::Allocate(BaseType(node_->output_type(i)),
-                                                output_shape(i), max_tensor_bytes_);
+    const DataType dtype = BaseType(node_->output_type(i));
+    if (pool_ != nullptr && output_shape(i).IsFullyDefined()) {
+      const int64_t n = output_shape(i).num_elements_or_unknown();
+      const size_t bytes = static_cast<size_t>(n) * DataTypeSize(dtype);
+      if (n > 0 && static_cast<int64_t>(bytes) <= max_tensor_bytes_) {
+        if (std::shared_ptr<char> b = pool_->Take(Tensor::AllocationBytes(bytes))) {
+          (*outputs_)[i] = Tensor::FromRecycledBuffer(dtype, output_shape(i), n, std::move(b));
+          return &(*outputs_)[i];
+        }
+      }
+    }
+    absl::StatusOr<Tensor> t = Tensor::Allocate(dtype, output_shape(i), max_tensor_bytes_);
     if (!t.ok()) return t.status();
     (*outputs_)[i] = std::move(*t);
     return &(*outputs_)[i];
@@ -67,12 +82,13 @@ class KernelContext {
 
  private:
   const Node* node_;
-  std::vector<const Tensor*> inputs_;
+  absl::Span<const Tensor* const> inputs_;
   const std::vector<TensorShape>* output_shapes_;
   std::vector<Tensor>* outputs_;
   int64_t max_tensor_bytes_;
   const Eigen::ThreadPoolDevice* device_;
   VariableStorage* variables_;
+  BufferPool* pool_;
 };
 
 class OpKernel {

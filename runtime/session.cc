@@ -95,9 +95,11 @@ class Session::Impl {
       auto it = plans_.find(key);
       if (it != plans_.end()) return it->second.get();
     }
+    PlanOptions plan_options;
+    plan_options.fuse_gru = options_.enable_rewrites;
     ASSIGN_OR_RETURN(std::unique_ptr<ExecutionPlan> plan,
                      ExecutionPlan::Build(*graph_, GlobalKernelRegistry(), feeds, fetches,
-                                          targets));
+                                          targets, plan_options));
     absl::MutexLock lock(&mu_);
     // Another thread may have built the same plan meanwhile; keep the first.
     auto [it, inserted] = plans_.emplace(key, std::move(plan));

@@ -14,6 +14,7 @@ PACKAGES=(
   libgtest-dev
   libgmock-dev
   libbenchmark-dev
+  libdnnl-dev
   g++
   python3
   python3-numpy

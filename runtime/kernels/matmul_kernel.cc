@@ -1,5 +1,6 @@
 // MatMul for float, double, int32, int64 with transpose_a / transpose_b.
 //
+// float runs on oneDNN's sgemm (runtime/kernels/gemm.h); the rest on Eigen:
 // Eigen Matrix products are as fast as Eigen::TensorContraction for the small
 // products of an RNN step and much faster when transpose_b is set (a
 // [1x256]x[256x256]^T product took 4 us against 85 us), but they run on one
@@ -16,6 +17,7 @@
 #include "runtime/kernel.h"
 #include "runtime/kernel_registry.h"
 #include "runtime/kernels/eigen_views.h"
+#include "runtime/kernels/gemm.h"
 #include "runtime/kernels/kernel_families.h"
 
 namespace rill {
@@ -47,7 +49,7 @@ class MatMulKernel : public OpKernel {
     // Exceptions never leave a kernel: Eigen throws std::bad_alloc when its
     // blocking workspace cannot be allocated.
     try {
-      Multiply(ctx.device(), a, b, out);
+      return Multiply(ctx.device(), a, b, out);
     } catch (const std::bad_alloc&) {
       return absl::ResourceExhaustedError(
           absl::StrCat("Out of memory in MatMul of ", a.shape().ToString(), " and ",
@@ -59,18 +61,33 @@ class MatMulKernel : public OpKernel {
  private:
   using U = WrapType<T>;
 
-  void Multiply(const Eigen::ThreadPoolDevice& device, const Tensor& a, const Tensor& b,
-                Tensor* out) const {
+  absl::Status Multiply(const Eigen::ThreadPoolDevice& device, const Tensor& a, const Tensor& b,
+                        Tensor* out) const {
     const int64_t m = out->dim(0), n = out->dim(1);
     const int64_t k = transpose_a_ ? a.dim(0) : a.dim(1);
-    if constexpr (std::is_floating_point_v<T>) {
+    if constexpr (std::is_same_v<T, float>) {
+      SgemmArgs g;
+      g.transpose_a = transpose_a_;
+      g.transpose_b = transpose_b_;
+      g.m = m;
+      g.n = n;
+      g.k = k;
+      g.a = a.data<float>();
+      g.lda = a.dim(1);
+      g.b = b.data<float>();
+      g.ldb = b.dim(1);
+      g.c = out->data<float>();
+      g.ldc = n;
+      g.max_threads = device.numThreads();
+      return Sgemm(g);
+    } else if constexpr (std::is_floating_point_v<T>) {
       if (!transpose_a_ && !transpose_b_ && device.numThreads() > 1 &&
           m * k >= kMinParallelMacs / n) {
         const Eigen::array<Eigen::IndexPair<Eigen::Index>, 1> dims = {
             Eigen::IndexPair<Eigen::Index>(1, 0)};
         MutableTensorView<T, 2>(out).device(device) =
             ConstTensorView<T, 2>(a).contract(ConstTensorView<T, 2>(b), dims);
-        return;
+        return absl::OkStatus();
       }
     }
     auto lhs = ConstMatrix<U>(a, a.dim(0), a.dim(1));
@@ -85,6 +102,7 @@ class MatMulKernel : public OpKernel {
     } else {
       product.noalias() = lhs * rhs;
     }
+    return absl::OkStatus();
   }
 
   const bool transpose_a_;

@@ -1,11 +1,21 @@
 #include "runtime/kernels/standard_kernels.h"
 
+#include <string>
+
 #include "gtest/gtest.h"
 #include "ops/op_registry.h"
 #include "runtime/kernel_registry.h"
 
 namespace rill {
 namespace {
+
+TEST(StandardKernelsTest, EveryRegisteredOpHasAKernel) {
+  const KernelRegistry& kernels = GlobalKernelRegistry();
+  for (const std::string& op : GlobalOpRegistry().ListOps()) {
+    // A dtype-agnostic kernel or a float one.
+    EXPECT_TRUE(kernels.HasKernel(op, DT_FLOAT)) << op;
+  }
+}
 
 TEST(StandardKernelsTest, ArrayMathAndNnOpsHaveKernels) {
   const KernelRegistry& kernels = GlobalKernelRegistry();

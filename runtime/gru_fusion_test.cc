@@ -1,0 +1,131 @@
+// The GRU rewrite: fused and unfused plans give the same numbers, every step
+// of an unrolled GRU is fused, and nothing is fused when an interior tensor
+// is fetched or fed.
+#include "runtime/gru_fusion.h"
+
+#include <cmath>
+
+#include "cells/gru_cell.h"
+#include "cells/static_rnn.h"
+#include "graph/test_util.h"
+#include "gtest/gtest.h"
+#include "ops/array_ops.h"
+#include "ops/initializers.h"
+#include "ops/op_registry.h"
+#include "ops/variables.h"
+#include "runtime/eigen_device.h"
+#include "runtime/execution_plan.h"
+#include "runtime/kernels/standard_kernels.h"
+#include "runtime/session.h"
+#include "runtime/variable_storage.h"
+
+namespace rill {
+namespace {
+
+constexpr int kSteps = 4, kBatch = 3, kInput = 5, kUnits = 6;
+
+class GruFusionTest : public ::testing::Test {
+ protected:
+  GruFusionTest() : root_(Scope::NewRootScope(&GlobalOpRegistry())) {
+    root_.graph()->set_seed(5);
+    for (int t = 0; t < kSteps; ++t) {
+      xs_.push_back(ops::Placeholder(root_.WithOpName("x_" + std::to_string(t)), DT_FLOAT,
+                                     TensorShape({-1, kInput})));
+    }
+    h0_ = ops::Placeholder(root_.WithOpName("h0"), DT_FLOAT, TensorShape({-1, kUnits}));
+    GRUCellOptions o;
+    o.bias_initializer = RandomUniformInitializer(-0.5, 0.5);
+    cell_ = *GRUCell::Create(root_, kUnits, o);
+    rnn_ = *StaticRnn(root_, *cell_, xs_, std::vector<Output>{h0_});
+    init_ = GlobalVariablesInitializer(root_);
+    EXPECT_TRUE(root_.ok()) << root_.status();
+    for (int t = 0; t < kSteps; ++t) {
+      Tensor x = *Tensor::Allocate(DT_FLOAT, TensorShape({kBatch, kInput}));
+      for (int i = 0; i < kBatch * kInput; ++i) x.data<float>()[i] = std::sin(0.37f * (t * 17 + i));
+      feeds_.emplace_back("x_" + std::to_string(t), x);
+    }
+    Tensor h = *Tensor::Allocate(DT_FLOAT, TensorShape({kBatch, kUnits}));
+    for (int i = 0; i < kBatch * kUnits; ++i) h.data<float>()[i] = std::cos(0.5f * i);
+    feeds_.emplace_back("h0", h);
+  }
+
+  std::vector<Tensor> Run(bool rewrites, const std::vector<std::string>& fetches) {
+    SessionOptions o;
+    o.enable_rewrites = rewrites;
+    auto session = *Session::Create(*root_.graph(), o);
+    EXPECT_TRUE(session->Run({}, {}, {init_->name()}).ok());
+    // Both sessions need the same weights: copy them from the first one.
+    if (reference_vars_.empty()) {
+      for (Variable* v : cell_->variables()) reference_vars_[v->name] = *session->variables().Read(v->name);
+    } else {
+      session->variables().WriteAll(reference_vars_);
+    }
+    auto r = session->Run(feeds_, fetches);
+    EXPECT_TRUE(r.ok()) << r.status();
+    return *r;
+  }
+
+  // Builds a plan directly to count fused steps.
+  int FusedSteps(const std::vector<Output>& fetches, const std::vector<Output>& feeds) {
+    auto plan = ExecutionPlan::Build(*root_.graph(), GlobalKernelRegistry(), feeds, fetches, {});
+    EXPECT_TRUE(plan.ok()) << plan.status();
+    return (*plan)->num_fused_steps();
+  }
+
+  Scope root_;
+  std::vector<Output> xs_;
+  Output h0_;
+  std::unique_ptr<GRUCell> cell_;
+  StaticRnnResult rnn_;
+  Node* init_ = nullptr;
+  Session::Feeds feeds_;
+  std::map<std::string, Tensor> reference_vars_;
+};
+
+TEST_F(GruFusionTest, FusedAndUnfusedAgree) {
+  std::vector<std::string> fetches;
+  for (const Output& o : rnn_.outputs) fetches.push_back(o.name());
+  std::vector<Tensor> plain = Run(false, fetches);
+  std::vector<Tensor> fused = Run(true, fetches);
+  ASSERT_EQ(plain.size(), fused.size());
+  for (size_t t = 0; t < plain.size(); ++t) {
+    ASSERT_EQ(plain[t].shape(), fused[t].shape());
+    for (int64_t i = 0; i < plain[t].num_elements(); ++i) {
+      EXPECT_NEAR(plain[t].data<float>()[i], fused[t].data<float>()[i], 2e-6) << t << "," << i;
+    }
+  }
+}
+
+TEST_F(GruFusionTest, EveryStepIsFused) {
+  EXPECT_EQ(FusedSteps({rnn_.final_state[0]}, {}), kSteps);
+}
+
+TEST_F(GruFusionTest, FetchingOrFeedingAnInteriorTensorPreventsFusion) {
+  Node* sigmoid = root_.graph()->FindNode("rnn/gru_cell/Sigmoid");
+  ASSERT_NE(sigmoid, nullptr);
+  // Step 0's Sigmoid is fetched: only the other steps fuse.
+  EXPECT_EQ(FusedSteps({rnn_.final_state[0], Output(sigmoid, 0)}, {}), kSteps - 1);
+  // Feeding step 0's Sigmoid: that step must not fuse either.
+  EXPECT_EQ(FusedSteps({rnn_.final_state[0]}, {Output(sigmoid, 0)}), kSteps - 1);
+  // And the fetched interior value matches the unfused run.
+  std::vector<Tensor> plain = Run(false, {"rnn/gru_cell/Sigmoid:0", rnn_.final_state[0].name()});
+  std::vector<Tensor> mixed = Run(true, {"rnn/gru_cell/Sigmoid:0", rnn_.final_state[0].name()});
+  for (int i = 0; i < 2; ++i) {
+    for (int64_t j = 0; j < plain[i].num_elements(); ++j) {
+      EXPECT_NEAR(plain[i].data<float>()[j], mixed[i].data<float>()[j], 2e-6);
+    }
+  }
+}
+
+TEST_F(GruFusionTest, BatchMismatchAtRunTimeIsAnError) {
+  auto session = *Session::Create(*root_.graph());
+  ASSERT_TRUE(session->Run({}, {}, {init_->name()}).ok());
+  Session::Feeds feeds = feeds_;
+  feeds.back().second = *Tensor::Allocate(DT_FLOAT, TensorShape({kBatch + 1, kUnits}));
+  auto r = session->Run(feeds, {rnn_.final_state[0].name()});
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << r.status();
+}
+
+}  // namespace
+}  // namespace rill

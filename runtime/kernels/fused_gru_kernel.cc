@@ -1,0 +1,97 @@
+#include "runtime/kernels/fused_gru_kernel.h"
+
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "graph/status_macros.h"
+#include "runtime/kernels/eigen_views.h"
+#include "runtime/kernels/gemm.h"
+
+namespace rill {
+namespace {
+
+// Per-thread scratch, grown on demand and reused across steps and runs.
+float* Scratch(size_t floats) {
+  thread_local std::vector<float> buffer;
+  if (buffer.size() < floats) buffer.resize(floats);
+  return buffer.data();
+}
+
+using ArrayMap = Eigen::Map<Eigen::Array<float, Eigen::Dynamic, 1>>;
+using ConstArrayMap = Eigen::Map<const Eigen::Array<float, Eigen::Dynamic, 1>>;
+
+}  // namespace
+
+absl::Status FusedGruKernel::OutputShapes(absl::Span<const Tensor* const> inputs,
+                                          std::vector<TensorShape>* shapes) const {
+  const Tensor& x = *inputs[0];
+  const Tensor& h = *inputs[1];
+  if (x.dim(0) != h.dim(0)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "GRU cell: inputs have batch ", x.dim(0), " but the state has batch ", h.dim(0)));
+  }
+  shapes->assign(1, TensorShape({x.dim(0), units_}));
+  return absl::OkStatus();
+}
+
+absl::Status FusedGruKernel::Compute(KernelContext& ctx) const {
+  const Tensor& x = ctx.input(0);
+  const Tensor& h = ctx.input(1);
+  const float* w_ru = ctx.input(2).data<float>();
+  const float* b_ru = ctx.input(3).data<float>();
+  const float* w_c = ctx.input(4).data<float>();
+  const float* b_c = ctx.input(5).data<float>();
+  ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0));
+  const int64_t batch = x.dim(0), in = input_size_, units = units_, rows = in + units;
+  if (batch == 0) return absl::OkStatus();
+  const int threads = ctx.device().numThreads();
+
+  // xh = [x, h] (later [x, r ⊙ h]), gates = [r, u].
+  float* xh = Scratch(batch * rows + batch * 2 * units);
+  float* gates = xh + batch * rows;
+  const float* xp = x.data<float>();
+  const float* hp = h.data<float>();
+  for (int64_t b = 0; b < batch; ++b) {
+    std::memcpy(xh + b * rows, xp + b * in, in * sizeof(float));
+    std::memcpy(xh + b * rows + in, hp + b * units, units * sizeof(float));
+  }
+  SgemmArgs g;
+  g.m = batch;
+  g.n = 2 * units;
+  g.k = rows;
+  g.a = xh;
+  g.lda = rows;
+  g.b = w_ru;
+  g.ldb = 2 * units;
+  g.c = gates;
+  g.ldc = 2 * units;
+  g.max_threads = threads;
+  RETURN_IF_ERROR(Sgemm(g));
+
+  ConstArrayMap bias_ru(b_ru, 2 * units);
+  for (int64_t b = 0; b < batch; ++b) {
+    ArrayMap row(gates + b * 2 * units, 2 * units);
+    row = (row + bias_ru).logistic();
+    ArrayMap rh(xh + b * rows + in, units);
+    rh = row.head(units) * ConstArrayMap(hp + b * units, units);
+  }
+
+  float* cand = out->data<float>();
+  g.n = units;
+  g.b = w_c;
+  g.ldb = units;
+  g.c = cand;
+  g.ldc = units;
+  RETURN_IF_ERROR(Sgemm(g));
+
+  ConstArrayMap bias_c(b_c, units);
+  for (int64_t b = 0; b < batch; ++b) {
+    ArrayMap c(cand + b * units, units);
+    ConstArrayMap u(gates + b * 2 * units + units, units);
+    ConstArrayMap hv(hp + b * units, units);
+    c = u * hv + (1.0f - u) * (c + bias_c).tanh();
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace rill
