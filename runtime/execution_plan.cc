@@ -190,6 +190,8 @@ absl::StatusOr<std::vector<Tensor>> ExecutionPlan::Run(const std::vector<Tensor>
   std::vector<Tensor> frame(num_slots_);
   for (size_t i = 0; i < feed_slots_.size(); ++i) frame[feed_slots_[i]] = feed_values[i];
   BufferPool pool;
+  RunBudget budget;
+  budget.max_bytes = env.max_run_bytes;
 
   std::vector<const Tensor*> inputs;
   std::vector<TensorShape> shapes;
@@ -217,7 +219,7 @@ absl::StatusOr<std::vector<Tensor>> ExecutionPlan::Run(const std::vector<Tensor>
     }
     outputs.assign(node.num_outputs(), Tensor());
     KernelContext ctx(&node, inputs, out_shapes, &outputs, env.max_tensor_bytes, env.device,
-                      env.variables, &pool);
+                      env.variables, &pool, &budget);
     absl::Status s = step.kernel->Compute(ctx);
     if (!s.ok()) return Annotate(s, node);
     for (int i = 0; i < node.num_outputs(); ++i) {

@@ -33,6 +33,7 @@ struct RunEnvironment {
   const Eigen::ThreadPoolDevice* device = nullptr;  // Not owned; never null.
   VariableStorage* variables = nullptr;             // Not owned.
   int64_t max_tensor_bytes = kDefaultMaxTensorBytes;
+  int64_t max_run_bytes = INT64_MAX;
 };
 
 struct PlanOptions {

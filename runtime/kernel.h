@@ -10,11 +10,13 @@
 #ifndef RILL_RUNTIME_KERNEL_H_
 #define RILL_RUNTIME_KERNEL_H_
 
+#include <cstdint>
 #include <memory>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
 #include "graph/node.h"
 #include "graph/tensor.h"
@@ -28,6 +30,12 @@ namespace rill {
 
 class VariableStorage;
 
+// The bytes a run may take from the allocator (recycled buffers are free).
+struct RunBudget {
+  int64_t max_bytes = INT64_MAX;
+  int64_t used_bytes = 0;
+};
+
 class KernelContext {
  public:
   // Pointers are not owned and must outlive the context. `pool` (optional)
@@ -36,7 +44,7 @@ class KernelContext {
                 const std::vector<TensorShape>* output_shapes,
                 std::vector<Tensor>* outputs, int64_t max_tensor_bytes,
                 const Eigen::ThreadPoolDevice* device, VariableStorage* variables,
-                BufferPool* pool = nullptr)
+                BufferPool* pool = nullptr, RunBudget* budget = nullptr)
       : node_(node),
         inputs_(inputs),
         output_shapes_(output_shapes),
@@ -44,7 +52,8 @@ class KernelContext {
         max_tensor_bytes_(max_tensor_bytes),
         device_(device),
         variables_(variables),
-        pool_(pool) {}
+        pool_(pool),
+        budget_(budget) {}
 
   const Node& node() const { return *node_; }
   int num_inputs() const { return static_cast<int>(inputs_.size()); }
@@ -53,7 +62,7 @@ class KernelContext {
   const TensorShape& output_shape(int i) const { return (*output_shapes_)[i]; }
 
   // Allocates output i with output_shape(i) and the node's output dtype.
-  // ResourceExhausted above the session's per-tensor cap.
+  // ResourceExhausted above the session's per-tensor or per-run cap.
   absl::StatusOr<Tensor*> allocate_output(int i) {
     const DataType dtype = BaseType(node_->output_type(i));
     if (pool_ != nullptr && output_shape(i).IsFullyDefined()) {
@@ -68,6 +77,14 @@ class KernelContext {
     }
     absl::StatusOr<Tensor> t = Tensor::Allocate(dtype, output_shape(i), max_tensor_bytes_);
     if (!t.ok()) return t.status();
+    if (budget_ != nullptr) {
+      budget_->used_bytes += static_cast<int64_t>(t->TotalBytes());
+      if (budget_->used_bytes > budget_->max_bytes) {
+        return absl::ResourceExhaustedError(absl::StrCat(
+            "Run allocated ", budget_->used_bytes, " bytes, more than the per-run cap of ",
+            budget_->max_bytes, " bytes (at node '", node_->name(), "')"));
+      }
+    }
     (*outputs_)[i] = std::move(*t);
     return &(*outputs_)[i];
   }
@@ -89,6 +106,7 @@ class KernelContext {
   const Eigen::ThreadPoolDevice* device_;
   VariableStorage* variables_;
   BufferPool* pool_;
+  RunBudget* budget_;
 };
 
 class OpKernel {

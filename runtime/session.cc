@@ -57,6 +57,7 @@ class Session::Impl {
     env.device = &device_.device();
     env.variables = variables;
     env.max_tensor_bytes = options_.max_tensor_bytes;
+    env.max_run_bytes = options_.max_run_bytes;
     return plan->Run(feed_values, env);
   }
 

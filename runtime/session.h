@@ -36,6 +36,9 @@ struct SessionOptions {
   int intra_op_threads = 1;
   // Cap on any single tensor a run allocates (ResourceExhausted above it).
   int64_t max_tensor_bytes = kDefaultMaxTensorBytes;
+  // Cap on the bytes one Run takes from the allocator (buffers recycled
+  // within the run count once). ResourceExhausted above it.
+  int64_t max_run_bytes = int64_t{64} << 30;
   // Graph rewrites at plan time (runtime/execution_plan.h): GRU fusion and
   // dead-step removal. They never change results beyond float rounding.
   bool enable_rewrites = true;

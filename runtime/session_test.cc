@@ -165,6 +165,20 @@ TEST(SessionGraphDefTest, CreatesFromAGraphDefAndCapsTensors) {
                        absl::StatusCode::kInvalidArgument, "Fill dimensions must be >= 0"));
 }
 
+TEST(SessionLimitsTest, PerRunByteCap) {
+  Scope root = Scope::NewRootScope(&GlobalOpRegistry());
+  Output x = ops::Placeholder(root.WithOpName("x"), DT_FLOAT, TensorShape({-1}));
+  Output y = ops::Tanh(root, ops::Tanh(root, ops::Tanh(root.WithOpName("a"), x)));
+  SessionOptions o;
+  o.max_run_bytes = 1000;
+  auto session = *Session::Create(*root.graph(), o);
+  // 3 x 100 floats = 1200 bytes... but recycled buffers count once: the
+  // chain reuses the first buffer, so 400 + 400 bytes at most.
+  RILL_EXPECT_OK(session->Run({{"x", F({100}, std::vector<float>(100))}}, {y.name()}));
+  EXPECT_TRUE(HasError(session->Run({{"x", F({300}, std::vector<float>(300))}}, {y.name()}),
+                       absl::StatusCode::kResourceExhausted, "more than the per-run cap of 1000"));
+}
+
 TEST(SessionConcurrencyTest, ConcurrentRunsGiveCorrectResults) {
   Scope root = Scope::NewRootScope(&GlobalOpRegistry());
   Output x = ops::Placeholder(root.WithOpName("x"), DT_FLOAT, TensorShape({-1, 2}));
