@@ -3,6 +3,7 @@
 #define RILL_GRAPH_TEST_UTIL_H_
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
 

@@ -7,6 +7,7 @@
 #include "runtime/buffer_pool.h"
 #include "runtime/gru_fusion.h"
 #include "runtime/kernels/fused_gru_kernel.h"
+#include "runtime/kernels/fused_gru_sequence_kernel.h"
 #include "runtime/output_shapes.h"
 
 namespace rill {
@@ -24,10 +25,78 @@ absl::Status Annotate(const absl::Status& s, const Node& node) {
 // One step to be: a node with its kernel, or a fused group.
 struct Candidate {
   const Node* node;
-  std::vector<Output> inputs;  // Data inputs read by the step.
+  std::vector<Output> inputs;   // Data inputs read by the step.
+  std::vector<Output> outputs;  // Written by the step: the node's, or a group's.
   std::unique_ptr<FusedKernel> fused;
   bool removed = false;
+  std::optional<GruCellMatch> gru;  // Set for a fused GRU step.
 };
+
+std::vector<Output> OutputsOf(const Node* node) {
+  std::vector<Output> outs;
+  for (int i = 0; i < node->num_outputs(); ++i) outs.emplace_back(const_cast<Node*>(node), i);
+  return outs;
+}
+
+// Chains fused GRU steps that share their weights, each reading the previous
+// one's output as its state, into one sequence step placed where the first
+// step was. A chain is used only if every step's input x is produced before
+// the chain starts (so all projections can be computed up front) and no
+// link's output is fed.
+void FuseGruSequences(std::vector<Candidate>& candidates, const std::vector<int>& candidate_of,
+                      const absl::flat_hash_set<int64_t>& fed) {
+  absl::flat_hash_map<const Node*, int> gru_by_output;
+  for (int i = 0; i < static_cast<int>(candidates.size()); ++i) {
+    if (!candidates[i].removed && candidates[i].gru) gru_by_output[candidates[i].node] = i;
+  }
+  auto same_weights = [](const GruCellMatch& a, const GruCellMatch& b) {
+    for (int k = 2; k < 6; ++k) {
+      if (!(a.inputs[k] == b.inputs[k])) return false;
+    }
+    return true;
+  };
+  // next[i]: the step reading step i's output as its state (-1 if none, -2 if
+  // several: then i ends a chain).
+  std::vector<int> next(candidates.size(), -1), prev(candidates.size(), -1);
+  for (const auto& [node, i] : gru_by_output) {
+    const Output h = candidates[i].gru->inputs[1];
+    auto it = gru_by_output.find(h.node);
+    if (it == gru_by_output.end() || h.index != 0 || fed.contains(SlotKey(h.node, 0)) ||
+        !same_weights(*candidates[it->second].gru, *candidates[i].gru)) {
+      continue;
+    }
+    const int p = it->second;
+    next[p] = next[p] == -1 ? i : -2;
+    prev[i] = p;
+  }
+  for (int head = 0; head < static_cast<int>(candidates.size()); ++head) {
+    if (!candidates[head].gru || candidates[head].removed) continue;
+    if (prev[head] >= 0 && next[prev[head]] == head) continue;  // Not a chain head.
+    std::vector<int> chain = {head};
+    while (next[chain.back()] >= 0) chain.push_back(next[chain.back()]);
+    if (chain.size() < 2) continue;
+    // Every x must come from a step before the head.
+    std::vector<int> usable = {head};
+    for (size_t k = 1; k < chain.size(); ++k) {
+      const Output x = candidates[chain[k]].gru->inputs[0];
+      const int producer = candidate_of[x.node->id()];
+      if (producer >= head) break;
+      usable.push_back(chain[k]);
+    }
+    if (usable.size() < 2) continue;
+    const GruCellMatch& first = *candidates[head].gru;
+    std::vector<Output> inputs, outputs;
+    for (int c : usable) inputs.push_back(candidates[c].gru->inputs[0]);
+    for (int k = 1; k < 6; ++k) inputs.push_back(first.inputs[k]);
+    for (int c : usable) outputs.emplace_back(const_cast<Node*>(candidates[c].node), 0);
+    for (size_t k = 1; k < usable.size(); ++k) candidates[usable[k]].removed = true;
+    Candidate& seq = candidates[head];
+    seq.inputs = std::move(inputs);
+    seq.outputs = std::move(outputs);
+    seq.fused = std::make_unique<FusedGruSequenceKernel>(static_cast<int>(usable.size()),
+                                                         first.input_size, first.units);
+  }
+}
 
 }  // namespace
 
@@ -86,7 +155,8 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Build(
   for (int id = 0; id < graph.num_nodes(); ++id) {
     if (!needed[id]) continue;
     candidate_of[id] = static_cast<int>(candidates.size());
-    candidates.push_back({graph.node(id), graph.node(id)->inputs(), nullptr});
+    const Node* node = graph.node(id);
+    candidates.push_back({node, node->inputs(), OutputsOf(node), nullptr});
   }
   if (options.fuse_gru) {
     auto is_private = [&](const Output& o) {
@@ -104,7 +174,9 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Build(
       c.removed = false;
       c.inputs = m->inputs;
       c.fused = std::make_unique<FusedGruKernel>(m->input_size, m->units);
+      c.gru = std::move(m);
     }
+    FuseGruSequences(candidates, candidate_of, fed);
   }
 
   // Drop steps nothing reads any more (the Consts of fused groups), walking
@@ -122,8 +194,8 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Build(
       continue;
     }
     bool used = control_readers[it->node->id()] > 0;
-    for (int i = 0; i < it->node->num_outputs(); ++i) {
-      const int64_t key = SlotKey(it->node, i);
+    for (const Output& o : it->outputs) {
+      const int64_t key = SlotKey(o.node, o.index);
       used |= fetched.contains(key) || readers[key] > 0;
     }
     if (used) continue;
@@ -156,15 +228,15 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Build(
       step.input_slots.push_back(slot);
       last_reader[slot] = static_cast<int>(plan->steps_.size());
     }
-    for (int i = 0; i < node->num_outputs(); ++i) {
-      const bool is_fed = fed.contains(SlotKey(node, i));
-      step.output_slots.push_back(is_fed ? -1 : slot_for(Output(const_cast<Node*>(node), i)));
-    }
     bool known = true;
-    for (int i = 0; i < node->num_outputs(); ++i) known &= node->output_shape(i).IsFullyDefined();
-    step.dynamic_shapes = node->needs_runtime_shapes() || !known;
-    if (step.fused && known) step.dynamic_shapes = false;
-    for (int i = 0; i < node->num_outputs(); ++i) step.static_shapes.push_back(node->output_shape(i));
+    for (const Output& o : c.outputs) {
+      const bool is_fed = fed.contains(SlotKey(o.node, o.index));
+      step.output_slots.push_back(is_fed ? -1 : slot_for(o));
+      step.output_types.push_back(BaseType(o.dtype()));
+      step.static_shapes.push_back(o.shape());
+      known &= o.shape().IsFullyDefined();
+    }
+    step.dynamic_shapes = step.fused ? !known : node->needs_runtime_shapes() || !known;
     plan->steps_.push_back(std::move(step));
   }
   for (const Output& f : fetches) plan->fetch_slots_.push_back(slot_for(f));
@@ -217,15 +289,16 @@ absl::StatusOr<std::vector<Tensor>> ExecutionPlan::Run(const std::vector<Tensor>
       if (!s.ok()) return step.fused ? Annotate(s, node) : s;
       out_shapes = &shapes;
     }
-    outputs.assign(node.num_outputs(), Tensor());
+    const int num_outputs = static_cast<int>(step.output_slots.size());
+    outputs.assign(num_outputs, Tensor());
     KernelContext ctx(&node, inputs, out_shapes, &outputs, env.max_tensor_bytes, env.device,
-                      env.variables, &pool, &budget);
+                      env.variables, &pool, &budget, step.output_types);
     absl::Status s = step.kernel->Compute(ctx);
     if (!s.ok()) return Annotate(s, node);
-    for (int i = 0; i < node.num_outputs(); ++i) {
+    for (int i = 0; i < num_outputs; ++i) {
       const int slot = step.output_slots[i];
       if (slot < 0) continue;
-      if (!outputs[i].initialized() && !IsRefType(node.output_type(i))) {
+      if (!outputs[i].initialized() && !(step.fused == nullptr && IsRefType(node.output_type(i)))) {
         return absl::InternalError(absl::StrCat("Kernel for node '", node.name(), "' (op '",
                                                 node.op(), "') did not set output ", i));
       }

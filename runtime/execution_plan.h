@@ -5,7 +5,9 @@
 // per-call frame of tensors.
 //
 // Rewrites (PlanOptions): GRU steps (runtime/gru_fusion.h) become one fused
-// kernel each; steps whose results nothing needs any more are dropped. A
+// kernel each, and a chain of them sharing weights (an unrolled static_rnn)
+// one sequence kernel with the input projections hoisted out of the
+// recurrence; steps whose results nothing needs any more are dropped. A
 // rewrite never touches a fetched or fed tensor, so results are the same.
 //
 // Memory: each intermediate tensor is released as soon as its last reader
@@ -77,6 +79,8 @@ class ExecutionPlan {
     // Output shapes fixed at build time (when !dynamic_shapes).
     std::vector<TensorShape> static_shapes;
     bool dynamic_shapes = true;
+    // The step's outputs: the node's, or a fused group's (one per output).
+    std::vector<DataType> output_types;
   };
 
   ExecutionPlan() = default;

@@ -96,17 +96,31 @@ TEST_F(GruFusionTest, FusedAndUnfusedAgree) {
   }
 }
 
-TEST_F(GruFusionTest, EveryStepIsFused) {
-  EXPECT_EQ(FusedSteps({rnn_.final_state[0]}, {}), kSteps);
+TEST_F(GruFusionTest, TheUnrolledSequenceBecomesOneStep) {
+  // All steps share weights and chain their states: one sequence step.
+  EXPECT_EQ(FusedSteps({rnn_.final_state[0]}, {}), 1);
+  // Fetching every step's output keeps it one step with several outputs.
+  EXPECT_EQ(FusedSteps(rnn_.outputs, {}), 1);
+}
+
+TEST_F(GruFusionTest, AnUnfusableStepSplitsTheChain) {
+  // Fetching step 1's Sigmoid keeps step 1 unfused: step 0 is fused alone and
+  // steps 2..3 become a sequence.
+  Node* sigmoid_1 = root_.graph()->FindNode("rnn/gru_cell/Sigmoid_1");
+  ASSERT_NE(sigmoid_1, nullptr);
+  EXPECT_EQ(FusedSteps({rnn_.final_state[0], Output(sigmoid_1, 0)}, {}), 2);
+  // Feeding the state after step 1 cuts steps 0..1 away: one sequence.
+  EXPECT_EQ(FusedSteps({rnn_.final_state[0]}, {rnn_.outputs[1]}), 1);
 }
 
 TEST_F(GruFusionTest, FetchingOrFeedingAnInteriorTensorPreventsFusion) {
   Node* sigmoid = root_.graph()->FindNode("rnn/gru_cell/Sigmoid");
   ASSERT_NE(sigmoid, nullptr);
-  // Step 0's Sigmoid is fetched: only the other steps fuse.
-  EXPECT_EQ(FusedSteps({rnn_.final_state[0], Output(sigmoid, 0)}, {}), kSteps - 1);
-  // Feeding step 0's Sigmoid: that step must not fuse either.
-  EXPECT_EQ(FusedSteps({rnn_.final_state[0]}, {Output(sigmoid, 0)}), kSteps - 1);
+  // Step 0's Sigmoid is fetched: step 0 stays unfused, steps 1..3 form a
+  // sequence.
+  EXPECT_EQ(FusedSteps({rnn_.final_state[0], Output(sigmoid, 0)}, {}), 1);
+  // Feeding step 0's Sigmoid: the same.
+  EXPECT_EQ(FusedSteps({rnn_.final_state[0]}, {Output(sigmoid, 0)}), 1);
   // And the fetched interior value matches the unfused run.
   std::vector<Tensor> plain = Run(false, {"rnn/gru_cell/Sigmoid:0", rnn_.final_state[0].name()});
   std::vector<Tensor> mixed = Run(true, {"rnn/gru_cell/Sigmoid:0", rnn_.final_state[0].name()});

@@ -39,12 +39,14 @@ struct RunBudget {
 class KernelContext {
  public:
   // Pointers are not owned and must outlive the context. `pool` (optional)
-  // supplies recycled buffers for outputs.
+  // supplies recycled buffers for outputs; `output_types` (optional)
+  // replaces the node's output dtypes for fused steps.
   KernelContext(const Node* node, absl::Span<const Tensor* const> inputs,
                 const std::vector<TensorShape>* output_shapes,
                 std::vector<Tensor>* outputs, int64_t max_tensor_bytes,
                 const Eigen::ThreadPoolDevice* device, VariableStorage* variables,
-                BufferPool* pool = nullptr, RunBudget* budget = nullptr)
+                BufferPool* pool = nullptr, RunBudget* budget = nullptr,
+                absl::Span<const DataType> output_types = {})
       : node_(node),
         inputs_(inputs),
         output_shapes_(output_shapes),
@@ -53,7 +55,8 @@ class KernelContext {
         device_(device),
         variables_(variables),
         pool_(pool),
-        budget_(budget) {}
+        budget_(budget),
+        output_types_(output_types) {}
 
   const Node& node() const { return *node_; }
   int num_inputs() const { return static_cast<int>(inputs_.size()); }
@@ -64,7 +67,8 @@ class KernelContext {
   // Allocates output i with output_shape(i) and the node's output dtype.
   // ResourceExhausted above the session's per-tensor or per-run cap.
   absl::StatusOr<Tensor*> allocate_output(int i) {
-    const DataType dtype = BaseType(node_->output_type(i));
+    const DataType dtype =
+        output_types_.empty() ? BaseType(node_->output_type(i)) : output_types_[i];
     if (pool_ != nullptr && output_shape(i).IsFullyDefined()) {
       const int64_t n = output_shape(i).num_elements_or_unknown();
       const size_t bytes = static_cast<size_t>(n) * DataTypeSize(dtype);
@@ -107,6 +111,8 @@ class KernelContext {
   VariableStorage* variables_;
   BufferPool* pool_;
   RunBudget* budget_;
+  // Set for fused steps, whose outputs are not the node's.
+  absl::Span<const DataType> output_types_;
 };
 
 class OpKernel {

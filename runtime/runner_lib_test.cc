@@ -1,7 +1,9 @@
 #include "runtime/runner_lib.h"
 
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <random>
 #include <vector>
 
 #include "gmock/gmock.h"
@@ -147,6 +149,126 @@ TEST(CreateDirectoriesTest, CreatesNestedFoldersAndRejectsFiles) {
   std::ofstream(file) << "x";
   EXPECT_EQ(CreateDirectories(file).code(), absl::StatusCode::kInvalidArgument);
   EXPECT_FALSE(CreateDirectories(file + "/sub").ok());
+}
+
+TEST(SplitCommandLineTest, BooleanFlagsTakeNoSeparateValue) {
+  std::vector<const char*> args = {"runner",  "bench", "--show_ops",
+                                   "--graph", "g.pb",  "--show_ops=false"};
+  absl::StatusOr<SplitArgs> a = SplitCommandLine(static_cast<int>(args.size()), args.data(),
+                                                 {"graph", "show_ops"}, {"show_ops"});
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_THAT(a->flags, ElementsAre(Pair("show_ops", "true"), Pair("graph", "g.pb"),
+                                    Pair("show_ops", "false")));
+  // A boolean flag does not swallow the next argument.
+  args = {"runner", "--show_ops", "bench"};
+  a = SplitCommandLine(static_cast<int>(args.size()), args.data(), {"show_ops"}, {"show_ops"});
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->command, "bench");
+}
+
+TEST(UsageErrorTest, IsMarkedAndDistinctFromPlainErrors) {
+  absl::Status u = UsageError("bad flag");
+  EXPECT_EQ(u.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(u.message(), "bad flag");
+  EXPECT_TRUE(IsUsageError(u));
+  EXPECT_FALSE(IsUsageError(absl::InvalidArgumentError("bad flag")));
+  EXPECT_FALSE(IsUsageError(absl::OkStatus()));
+}
+
+TEST(ParseInputShapeSpecsTest, SplitsOnColonsAfterDims) {
+  absl::StatusOr<std::vector<InputShapeSpec>> s =
+      ParseInputShapeSpecs({"x=1,128:h:1=1,64", "scope/s=", "z=0"});
+  ASSERT_TRUE(s.ok()) << s.status();
+  ASSERT_EQ(s->size(), 4u);
+  EXPECT_EQ((*s)[0].name, "x");
+  EXPECT_EQ((*s)[0].shape, TensorShape({1, 128}));
+  EXPECT_EQ((*s)[1].name, "h:1");
+  EXPECT_EQ((*s)[1].shape, TensorShape({1, 64}));
+  EXPECT_EQ((*s)[2].name, "scope/s");
+  EXPECT_EQ((*s)[2].shape, TensorShape());
+  EXPECT_EQ((*s)[3].shape, TensorShape({0}));
+  EXPECT_TRUE(ParseInputShapeSpecs({}).ok());
+}
+
+TEST(ParseInputShapeSpecsTest, RejectsMalformedAndDuplicateSpecs) {
+  for (const char* bad : {"x", "=1,2", "x=1,a", "x=-1", "x=1,,2", "x=1,", "x=1:", "x=1:y", "x=1.5",
+                          "x=99999999999999999999", ""}) {
+    absl::StatusOr<std::vector<InputShapeSpec>> s = ParseInputShapeSpecs({bad});
+    ASSERT_FALSE(s.ok()) << bad;
+    EXPECT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(std::string(s.status().message()), HasSubstr("malformed --input_shape")) << bad;
+  }
+  absl::StatusOr<std::vector<InputShapeSpec>> dup = ParseInputShapeSpecs({"x=1", "x:0=2"});
+  ASSERT_FALSE(dup.ok());
+  EXPECT_THAT(std::string(dup.status().message()), HasSubstr("gives tensor 'x:0' twice"));
+}
+
+TEST(RandomTensorTest, FillsEachDtypeInRangeDeterministically) {
+  std::mt19937 rng(1);
+  absl::StatusOr<Tensor> f = RandomTensor(DT_FLOAT, TensorShape({50, 4}), &rng);
+  ASSERT_TRUE(f.ok()) << f.status();
+  bool any_negative = false;
+  for (float v : f->flat<float>()) {
+    EXPECT_GE(v, -1.0f);
+    EXPECT_LT(v, 1.0f);
+    any_negative |= v < 0;
+  }
+  EXPECT_TRUE(any_negative);
+  std::mt19937 same(1);
+  EXPECT_TRUE(RandomTensor(DT_FLOAT, TensorShape({50, 4}), &same)->Equals(*f));
+  const Tensor i32 = *RandomTensor(DT_INT32, TensorShape({100}), &rng);
+  for (int32_t v : i32.flat<int32_t>()) {
+    EXPECT_GE(v, 0);
+    EXPECT_LT(v, 10);
+  }
+  const Tensor i64 = *RandomTensor(DT_INT64, TensorShape({100}), &rng);
+  for (int64_t v : i64.flat<int64_t>()) {
+    EXPECT_GE(v, 0);
+    EXPECT_LT(v, 10);
+  }
+  absl::StatusOr<Tensor> d = RandomTensor(DT_DOUBLE, TensorShape(), &rng);
+  ASSERT_TRUE(d.ok());
+  EXPECT_LT(std::abs(*d->data<double>()), 1.0);
+  int trues = 0;
+  const Tensor bools = *RandomTensor(DT_BOOL, TensorShape({100}), &rng);
+  for (bool v : bools.flat<bool>()) trues += v;
+  EXPECT_GT(trues, 20);
+  EXPECT_LT(trues, 80);
+  EXPECT_EQ(RandomTensor(DT_FLOAT, TensorShape({1 << 20}), &rng, 1024).status().code(),
+            absl::StatusCode::kResourceExhausted);
+  EXPECT_FALSE(RandomTensor(pb::DT_STRING, TensorShape({1}), &rng).ok());
+}
+
+TEST(LatencyStatsTest, ComputesOrderStatistics) {
+  LatencyStats s = ComputeLatencyStats({5, 1, 4, 2, 3, 10, 9, 8, 7, 6});
+  EXPECT_EQ(s.runs, 10);
+  EXPECT_DOUBLE_EQ(s.min_ms, 1);
+  EXPECT_DOUBLE_EQ(s.median_ms, 5.5);
+  EXPECT_DOUBLE_EQ(s.p90_ms, 9);
+  EXPECT_DOUBLE_EQ(s.max_ms, 10);
+  EXPECT_DOUBLE_EQ(s.mean_ms, 5.5);
+  EXPECT_DOUBLE_EQ(s.total_ms, 55);
+  EXPECT_DOUBLE_EQ(s.runs_per_second, 10 * 1000.0 / 55);
+  LatencyStats one = ComputeLatencyStats({2.5});
+  EXPECT_DOUBLE_EQ(one.median_ms, 2.5);
+  EXPECT_DOUBLE_EQ(one.p90_ms, 2.5);
+  LatencyStats three = ComputeLatencyStats({3, 1, 2});
+  EXPECT_DOUBLE_EQ(three.median_ms, 2);
+  EXPECT_DOUBLE_EQ(three.p90_ms, 3);
+  EXPECT_DOUBLE_EQ(ComputeLatencyStats({0, 0}).runs_per_second, 0);
+}
+
+TEST(LatencyStatsTest, FormatsReportEndingWithMedianLine) {
+  const std::string report = FormatLatencyStats(ComputeLatencyStats({0.25, 0.5, 1.0, 0.125}));
+  EXPECT_EQ(report,
+            "timed runs: 4 (total 1.8750 ms)\n"
+            "min: 0.1250 ms\n"
+            "median: 0.3750 ms\n"
+            "p90: 1.0000 ms\n"
+            "max: 1.0000 ms\n"
+            "mean: 0.4688 ms\n"
+            "runs/s: 2133.3\n"
+            "median_ms=0.3750\n");
 }
 
 }  // namespace

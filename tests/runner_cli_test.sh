@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # End-to-end test of the `runner` binary (runtime/runner_main.cc) as a
-# process: printed values, --output_dir files checked with numpy, inspect
-# output, and the exit-code / one-line-stderr contract for every error kind.
+# process: printed values, --output_dir files checked with numpy, run with a
+# checkpoint, bench output, inspect output, and the exit-code /
+# one-line-stderr contract for every error kind.
 set -uo pipefail
 
 RUNFILES="${RUNFILES_DIR:-${TEST_SRCDIR:-$0.runfiles}}/${TEST_WORKSPACE:-rill}"
 RUNNER="$RUNFILES/runtime/runner"
+MAKE_FIXTURE="$RUNFILES/tests/make_checkpoint_fixture"
 DATA="$RUNFILES/tests/testdata"
 TMP="${TEST_TMPDIR:-$(mktemp -d)}/runner_cli_test"
 rm -rf "$TMP" && mkdir -p "$TMP"
@@ -92,6 +94,9 @@ if expect_ok "--help" --help; then
   expect_stdout "--help" "Usage:"
   expect_stdout "--help" "--graph"
   expect_stdout "--help" "runner inspect"
+  expect_stdout "--help" "runner bench"
+  expect_stdout "--help" "--input_shape=x=1,128:h=1,64"
+  expect_stdout "--help" "--checkpoint"
 fi
 expect_ok "help subcommand" help && expect_stdout "help subcommand" "Usage:"
 
@@ -176,6 +181,105 @@ expect_error "unknown fetch" 1 "'q'" run --graph="$ADD" --output=q --input="x=$X
 touch "$TMP/a_file"
 expect_error "output_dir is a file" 1 "a_file" \
   run --graph="$ADD" --output=z --input="x=$X,y=$Y" --output_dir="$TMP/a_file"
+
+# --- run --checkpoint: a non-frozen graph with restored variables -----------
+# var.pbtxt: y = x @ w, w initialized to zeros by its init op; var.ckpt holds
+# w = [[1, 2], [3, 4]]; var_x.npy is [[1, 1]].
+FIX="$TMP/fixture"
+mkdir -p "$FIX"
+checks=$((checks + 1))
+"$MAKE_FIXTURE" "$FIX" >"$OUT" 2>"$ERR" || fail "make_checkpoint_fixture failed"
+VAR="$FIX/var.pbtxt"
+CKPT="$FIX/var.ckpt"
+if expect_ok "run --checkpoint" run --graph="$VAR" --checkpoint="$CKPT" \
+    --input="x=$FIX/var_x.npy" --output=y; then
+  expect_stdout "run --checkpoint" "y:0"
+  expect_stdout "run --checkpoint" "values: [4, 6]"
+fi
+expect_error "non-frozen graph without --checkpoint" 1 "Attempting to use uninitialized value w" \
+  run --graph="$VAR" --input="x=$FIX/var_x.npy" --output=y
+# corrupt FILE: flips every bit of the middle byte.
+corrupt() {
+  "$PYTHON" -c 'import sys
+p = sys.argv[1]
+b = bytearray(open(p, "rb").read())
+b[len(b) // 2] ^= 0xFF
+open(p, "wb").write(bytes(b))' "$1"
+}
+cp "$CKPT" "$TMP/corrupt.ckpt" && corrupt "$TMP/corrupt.ckpt"
+head -c 30 "$CKPT" >"$TMP/truncated.ckpt"
+expect_error "corrupted checkpoint" 1 "corrupt.ckpt' is corrupted: checksum mismatch" \
+  run --graph="$VAR" --checkpoint="$TMP/corrupt.ckpt" --input="x=$FIX/var_x.npy" --output=y
+expect_error "truncated checkpoint" 1 "truncated.ckpt' is truncated" \
+  run --graph="$VAR" --checkpoint="$TMP/truncated.ckpt" --input="x=$FIX/var_x.npy" --output=y
+expect_error "not a checkpoint" 1 "is not a rill checkpoint" \
+  run --graph="$VAR" --checkpoint="$ADD" --input="x=$FIX/var_x.npy" --output=y
+expect_error "missing checkpoint" 1 "nope.ckpt" \
+  run --graph="$VAR" --checkpoint="$TMP/nope.ckpt" --input="x=$FIX/var_x.npy" --output=y
+expect_error "checkpoint of another graph" 1 "has tensor 'w', which is not a variable" \
+  run --graph="$ADD" --checkpoint="$CKPT" --input="x=$X,y=$Y" --output=z
+expect_error "--checkpoint with inspect" 2 "not valid for 'inspect'" \
+  inspect --graph="$VAR" --checkpoint="$CKPT"
+
+# --- bench ------------------------------------------------------------------
+# expect_bench_report DESCRIPTION [RUNS]: the report lines, ending with
+# median_ms.
+expect_bench_report() {
+  expect_stdout "$1" "timed runs: ${2:+$2 (total }"
+  for line in "min: " "median: " "p90: " "max: " "runs/s: "; do
+    expect_stdout "$1" "$line"
+  done
+  checks=$((checks + 1))
+  tail -n 1 "$OUT" | grep -Eqx 'median_ms=[0-9]+\.[0-9]+' || fail "$1: last line is not median_ms=<number>"
+}
+if expect_ok "bench add" bench --graph="$ADD" --input_shape=x=4,3 --runs=7 --warmup=1; then
+  expect_bench_report "bench add" 7
+  expect_stdout "bench add" "feed x:0: float [4,3] random"
+  expect_stdout "bench add" "feed y:0: float [3] random"
+  expect_stdout "bench add" "fetch: z:0"
+  expect_stdout "bench add" "warmup runs: 1"
+fi
+if expect_ok "bench with ':' specs and --min_time" bench --graph "$ADD" \
+    --input_shape=x:0=2,3:y=3 --min_time=0.02 --output=z --threads=2; then
+  expect_bench_report "bench --min_time"
+  expect_stdout "bench --min_time" "fetch: z:0"
+  expect_stdout "bench --min_time" "threads: 2"
+fi
+if expect_ok "bench with a file input" bench --graph="$ADD" --input="x=$X" --show_ops=false; then
+  expect_bench_report "bench with a file input" 50
+  expect_stdout "bench with a file input" "feed x:0: float [2,3] from $X"
+fi
+if expect_ok "bench --checkpoint" bench --graph="$VAR" --checkpoint="$CKPT" \
+    --input_shape=x=8,2 --runs=3; then
+  expect_bench_report "bench --checkpoint" 3
+  expect_stdout "bench --checkpoint" "fetch: y:0"
+fi
+# Usage errors: exit 2.
+expect_error "bench missing --graph" 2 "missing --graph" bench --input_shape=x=1,3
+expect_error "bench malformed --input_shape" 2 "malformed --input_shape 'x=1,a'" \
+  bench --graph="$ADD" --input_shape=x=1,a
+expect_error "bench --input_shape without =" 2 "malformed --input_shape" \
+  bench --graph="$ADD" --input_shape=x
+expect_error "bench --input_shape twice" 2 "twice" bench --graph="$ADD" --input_shape=x=1,3:x:0=2,3
+expect_error "bench --input and --input_shape" 2 "both --input and --input_shape" \
+  bench --graph="$ADD" --input="x=$X" --input_shape=x=2,3
+expect_error "bench --runs=0" 2 "--runs must be at least 1" bench --graph="$ADD" --runs=0
+expect_error "bench --runs=abc" 2 "--runs" bench --graph="$ADD" --runs=abc
+expect_error "bench --warmup=-1" 2 "--warmup must be at least 0" bench --graph="$ADD" --warmup=-1
+expect_error "bench --min_time=0" 2 "--min_time must be more than 0" bench --graph="$ADD" --min_time=0
+expect_error "bench --runs and --min_time" 2 "not both" bench --graph="$ADD" --runs=3 --min_time=1
+expect_error "bench unknown flag" 2 "unknown flag --foo" bench --graph="$ADD" --foo=1
+expect_error "bench --output_dir" 2 "not valid for 'bench'" bench --graph="$ADD" --output_dir="$TMP"
+expect_error "bench unknown placeholder shape" 2 "placeholder 'x' has shape [?,3]; give --input_shape=x=" \
+  bench --graph="$ADD"
+# Graph and run errors: exit 1.
+expect_error "bench --show_ops" 1 "--show_ops needs executor profiling" \
+  bench --graph="$ADD" --input_shape=x=1,3 --show_ops
+expect_error "bench corrupted checkpoint" 1 "checksum mismatch" \
+  bench --graph="$VAR" --checkpoint="$TMP/corrupt.ckpt" --input_shape=x=1,2
+expect_error "bench unknown --input_shape tensor" 1 "'q:0'" bench --graph="$ADD" --input_shape=q=1,3
+expect_error "bench wrong shape" 1 "Cannot feed value of shape" bench --graph="$ADD" --input_shape=x=2,4
+expect_error "bench missing graph" 1 "nope.pb" bench --graph="$TMP/nope.pb"
 
 # --- inspect ----------------------------------------------------------------
 if expect_ok "inspect add" inspect --graph="$ADD" --dot="$TMP/add.dot"; then
