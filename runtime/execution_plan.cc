@@ -1,5 +1,7 @@
 #include "runtime/execution_plan.h"
 
+#include <chrono>
+
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
@@ -258,7 +260,8 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Build(
 }
 
 absl::StatusOr<std::vector<Tensor>> ExecutionPlan::Run(const std::vector<Tensor>& feed_values,
-                                                       const RunEnvironment& env) const {
+                                                       const RunEnvironment& env,
+                                                       std::vector<StepStats>* stats) const {
   std::vector<Tensor> frame(num_slots_);
   for (size_t i = 0; i < feed_slots_.size(); ++i) frame[feed_slots_[i]] = feed_values[i];
   BufferPool pool;
@@ -293,8 +296,16 @@ absl::StatusOr<std::vector<Tensor>> ExecutionPlan::Run(const std::vector<Tensor>
     outputs.assign(num_outputs, Tensor());
     KernelContext ctx(&node, inputs, out_shapes, &outputs, env.max_tensor_bytes, env.device,
                       env.variables, &pool, &budget, step.output_types);
+    const auto start = stats ? std::chrono::steady_clock::now()
+                             : std::chrono::steady_clock::time_point();
     absl::Status s = step.kernel->Compute(ctx);
     if (!s.ok()) return Annotate(s, node);
+    if (stats) {
+      stats->push_back(
+          {node.name(), step.fused ? step.fused->name() : node.op(),
+           std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
+               .count()});
+    }
     for (int i = 0; i < num_outputs; ++i) {
       const int slot = step.output_slots[i];
       if (slot < 0) continue;

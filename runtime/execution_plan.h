@@ -19,6 +19,7 @@
 #define RILL_RUNTIME_EXECUTION_PLAN_H_
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -36,6 +37,13 @@ struct RunEnvironment {
   VariableStorage* variables = nullptr;             // Not owned.
   int64_t max_tensor_bytes = kDefaultMaxTensorBytes;
   int64_t max_run_bytes = INT64_MAX;
+};
+
+// Per-step timings of one run (Session::Run's RunMetadata).
+struct StepStats {
+  std::string node;  // The node's name (a fused step: its final node).
+  std::string op;    // The op type, or the fused kernel's name.
+  double micros = 0;
 };
 
 struct PlanOptions {
@@ -59,8 +67,10 @@ class ExecutionPlan {
 
   // Runs with `feed_values` (same order as the feeds given to Build; dtypes
   // and shapes already checked by the caller) and returns the fetches.
+  // With `stats`, appends one entry per executed step.
   absl::StatusOr<std::vector<Tensor>> Run(const std::vector<Tensor>& feed_values,
-                                          const RunEnvironment& env) const;
+                                          const RunEnvironment& env,
+                                          std::vector<StepStats>* stats = nullptr) const;
 
   int num_steps() const { return static_cast<int>(steps_.size()); }
   int num_fused_steps() const;

@@ -1,5 +1,7 @@
 #include "runtime/runner_commands.h"
 
+#include <algorithm>
+#include <map>
 #include <chrono>
 #include <memory>
 #include <random>
@@ -127,10 +129,6 @@ absl::Status RunCommand(const RunCommandOptions& options, std::ostream& out) {
 
 absl::Status BenchCommand(const BenchCommandOptions& options, std::ostream& out,
                           std::ostream* progress) {
-  if (options.show_ops) {
-    return absl::UnimplementedError(
-        "--show_ops needs executor profiling (RunOptions.trace), not available yet");
-  }
   ASSIGN_OR_RETURN(std::unique_ptr<Session> session,
                    LoadSession(options.graph, options.threads, options.checkpoint));
   const Graph& graph = session->graph();
@@ -210,13 +208,23 @@ absl::Status BenchCommand(const BenchCommandOptions& options, std::ostream& out,
   const bool timed = options.min_time_s > 0;
   std::vector<double> latencies_ms;
   double measured_s = 0;
+  // --show_ops: per op type, steps per run and total microseconds.
+  std::map<std::string, std::pair<int64_t, double>> by_op;
+  std::vector<StepStats> step_stats;
   while (timed ? measured_s < options.min_time_s &&
                      static_cast<int64_t>(latencies_ms.size()) < kMaxBenchRuns
                : static_cast<int64_t>(latencies_ms.size()) < options.runs) {
+    step_stats.clear();
     const Clock::time_point start = Clock::now();
-    absl::Status s = session->Run(feeds, fetches, targets).status();
+    absl::Status s =
+        session->Run(feeds, fetches, targets, options.show_ops ? &step_stats : nullptr).status();
     const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
     RETURN_IF_ERROR(s);
+    for (const StepStats& st : step_stats) {
+      auto& [count, micros] = by_op[st.op];
+      ++count;
+      micros += st.micros;
+    }
     latencies_ms.push_back(ms);
     measured_s += ms / 1000;
     progress_line.Update("run", static_cast<int64_t>(latencies_ms.size()),
@@ -231,6 +239,21 @@ absl::Status BenchCommand(const BenchCommandOptions& options, std::ostream& out,
     out << "fetch: " << absl::StrJoin(names, ", ") << "\n";
   }
   if (!targets.empty()) out << "target: " << absl::StrJoin(targets, ", ") << "\n";
+  const int64_t runs = static_cast<int64_t>(latencies_ms.size());
+  if (options.show_ops && runs > 0) {
+    double total = 0;
+    for (const auto& [op, stats] : by_op) total += stats.second;
+    std::vector<std::pair<std::string, std::pair<int64_t, double>>> rows(by_op.begin(),
+                                                                         by_op.end());
+    std::sort(rows.begin(), rows.end(),
+              [](const auto& a, const auto& b) { return a.second.second > b.second.second; });
+    out << absl::StrFormat("%-24s %8s %12s %7s\n", "op (per run)", "count", "total ms", "%");
+    for (const auto& [op, stats] : rows) {
+      out << absl::StrFormat("%-24s %8d %12.4f %6.1f%%\n", op, stats.first / runs,
+                             stats.second / 1000.0 / runs,
+                             total > 0 ? 100.0 * stats.second / total : 0.0);
+    }
+  }
   out << "warmup runs: " << options.warmup << "\n"
       << FormatLatencyStats(ComputeLatencyStats(std::move(latencies_ms)));
   out.flush();

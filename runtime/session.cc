@@ -23,7 +23,8 @@ class Session::Impl {
   absl::StatusOr<std::vector<Tensor>> Run(const Feeds& feeds,
                                           const std::vector<std::string>& fetch_names,
                                           const std::vector<std::string>& target_names,
-                                          VariableStorage* variables) const {
+                                          VariableStorage* variables,
+                                          std::vector<StepStats>* stats) const {
     std::vector<Output> feed_outputs;
     std::vector<Tensor> feed_values;
     for (const auto& [name, value] : feeds) {
@@ -58,7 +59,7 @@ class Session::Impl {
     env.variables = variables;
     env.max_tensor_bytes = options_.max_tensor_bytes;
     env.max_run_bytes = options_.max_run_bytes;
-    return plan->Run(feed_values, env);
+    return plan->Run(feed_values, env, stats);
   }
 
  private:
@@ -143,7 +144,14 @@ absl::StatusOr<std::unique_ptr<Session>> Session::Create(const pb::GraphDef& def
 absl::StatusOr<std::vector<Tensor>> Session::Run(const Feeds& feeds,
                                                  const std::vector<std::string>& fetches,
                                                  const std::vector<std::string>& targets) const {
-  return impl_->Run(feeds, fetches, targets, variables_.get());
+  return impl_->Run(feeds, fetches, targets, variables_.get(), nullptr);
+}
+
+absl::StatusOr<std::vector<Tensor>> Session::Run(const Feeds& feeds,
+                                                 const std::vector<std::string>& fetches,
+                                                 const std::vector<std::string>& targets,
+                                                 std::vector<StepStats>* step_stats) const {
+  return impl_->Run(feeds, fetches, targets, variables_.get(), step_stats);
 }
 
 }  // namespace rill

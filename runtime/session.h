@@ -28,6 +28,7 @@
 #include "graph/graph.h"
 #include "graph/tensor.h"
 #include "proto/graph.pb.h"
+#include "runtime/execution_plan.h"
 
 namespace rill {
 
@@ -77,6 +78,12 @@ class Session {
   absl::StatusOr<std::vector<Tensor>> Run(const Feeds& feeds,
                                           const std::vector<std::string>& fetches,
                                           const std::vector<std::string>& targets = {}) const;
+  // The same, appending each executed step's timing to `step_stats` (fused
+  // steps report their fused kernel's name as the op).
+  absl::StatusOr<std::vector<Tensor>> Run(const Feeds& feeds,
+                                          const std::vector<std::string>& fetches,
+                                          const std::vector<std::string>& targets,
+                                          std::vector<StepStats>* step_stats) const;
 
   const Graph& graph() const { return *graph_; }
   // Variable values owned by this Session (see runtime/variable_storage.h).

@@ -26,6 +26,8 @@ namespace rill {
 // shapes (there is no single op whose shape function applies).
 class FusedKernel : public OpKernel {
  public:
+  // Names the fused step in profiles ("FusedGRUCell").
+  virtual const char* name() const = 0;
   virtual absl::Status OutputShapes(absl::Span<const Tensor* const> inputs,
                                     std::vector<TensorShape>* shapes) const = 0;
 };
@@ -38,6 +40,7 @@ class FusedGruKernel : public FusedKernel {
 
   // [B, H]; InvalidArgument if x and h disagree on B (possible only when the
   // batch was unknown at build time).
+  const char* name() const override { return "FusedGRUCell"; }
   absl::Status OutputShapes(absl::Span<const Tensor* const> inputs,
                             std::vector<TensorShape>* shapes) const override;
   absl::Status Compute(KernelContext& ctx) const override;

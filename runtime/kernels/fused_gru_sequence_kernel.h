@@ -23,6 +23,7 @@ class FusedGruSequenceKernel : public FusedKernel {
   FusedGruSequenceKernel(int steps, int64_t input_size, int64_t units)
       : steps_(steps), input_size_(input_size), units_(units) {}
 
+  const char* name() const override { return "FusedGRUSequence"; }
   absl::Status OutputShapes(absl::Span<const Tensor* const> inputs,
                             std::vector<TensorShape>* shapes) const override;
   absl::Status Compute(KernelContext& ctx) const override;
