@@ -4,8 +4,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "graph/status_macros.h"
-#include "runtime/kernels/eigen_views.h"
 #include "runtime/kernels/gemm.h"
+#include "runtime/kernels/gru_math.h"
 
 namespace rill {
 namespace {
@@ -16,9 +16,6 @@ float* Scratch(size_t floats) {
   if (buffer.size() < floats) buffer.resize(floats);
   return buffer.data();
 }
-
-using ArrayMap = Eigen::Map<Eigen::Array<float, Eigen::Dynamic, 1>>;
-using ConstArrayMap = Eigen::Map<const Eigen::Array<float, Eigen::Dynamic, 1>>;
 
 }  // namespace
 
@@ -68,13 +65,8 @@ absl::Status FusedGruKernel::Compute(KernelContext& ctx) const {
   g.max_threads = threads;
   RETURN_IF_ERROR(Sgemm(g));
 
-  ConstArrayMap bias_ru(b_ru, 2 * units);
-  for (int64_t b = 0; b < batch; ++b) {
-    ArrayMap row(gates + b * 2 * units, 2 * units);
-    row = (row + bias_ru).logistic();
-    ArrayMap rh(xh + b * rows + in, units);
-    rh = row.head(units) * ConstArrayMap(hp + b * units, units);
-  }
+  // [x, h] becomes [x, r ⊙ h] in place.
+  gru_math::GatesAndResetState(gates, b_ru, hp, xh + in, rows, batch, units);
 
   float* cand = out->data<float>();
   g.n = units;
@@ -84,13 +76,7 @@ absl::Status FusedGruKernel::Compute(KernelContext& ctx) const {
   g.ldc = units;
   RETURN_IF_ERROR(Sgemm(g));
 
-  ConstArrayMap bias_c(b_c, units);
-  for (int64_t b = 0; b < batch; ++b) {
-    ArrayMap c(cand + b * units, units);
-    ConstArrayMap u(gates + b * 2 * units + units, units);
-    ConstArrayMap hv(hp + b * units, units);
-    c = u * hv + (1.0f - u) * (c + bias_c).tanh();
-  }
+  gru_math::NewState(gates, cand, b_c, hp, cand, batch, units);
   return absl::OkStatus();
 }
 

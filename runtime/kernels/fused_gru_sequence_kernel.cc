@@ -6,17 +6,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "graph/status_macros.h"
-#include "runtime/kernels/eigen_views.h"
 #include "runtime/kernels/gemm.h"
+#include "runtime/kernels/gru_math.h"
 
 namespace rill {
-namespace {
-
-using ArrayMap = Eigen::Map<Eigen::Array<float, Eigen::Dynamic, 1>>;
-using ConstArrayMap = Eigen::Map<const Eigen::Array<float, Eigen::Dynamic, 1>>;
-
-}  // namespace
-
 absl::Status FusedGruSequenceKernel::OutputShapes(absl::Span<const Tensor* const> inputs,
                                                   std::vector<TensorShape>* shapes) const {
   const int64_t batch = inputs[steps_]->dim(0);
@@ -60,7 +53,6 @@ absl::Status FusedGruSequenceKernel::Compute(KernelContext& ctx) const {
 
   const float* w_ru_h = w_ru + in * 2 * units;
   const float* w_c_h = w_c + in * units;
-  ConstArrayMap bias_ru(b_ru, 2 * units), bias_c(b_c, units);
   const float* h = ctx.input(steps_).data<float>();
   SgemmArgs g;
   g.max_threads = threads;
@@ -104,11 +96,7 @@ absl::Status FusedGruSequenceKernel::Compute(KernelContext& ctx) const {
       g.c = gates;
       g.ldc = 2 * units;
       RETURN_IF_ERROR(Sgemm(g));
-      for (int64_t b = 0; b < batch; ++b) {
-        ArrayMap row(gates + b * 2 * units, 2 * units);
-        row = (row + bias_ru).logistic();
-        ArrayMap(rh + b * units, units) = row.head(units) * ConstArrayMap(h + b * units, units);
-      }
+      gru_math::GatesAndResetState(gates, b_ru, h, rh, units, batch, units);
       // cand += (r ⊙ h) · W_c[I:]
       g.a = rh;
       g.n = units;
@@ -118,12 +106,7 @@ absl::Status FusedGruSequenceKernel::Compute(KernelContext& ctx) const {
       g.ldc = units;
       RETURN_IF_ERROR(Sgemm(g));
       float* next = h_out[first + t];
-      for (int64_t b = 0; b < batch; ++b) {
-        ConstArrayMap u(gates + b * 2 * units + units, units);
-        ConstArrayMap hv(h + b * units, units);
-        ConstArrayMap c(cand + b * units, units);
-        ArrayMap(next + b * units, units) = u * hv + (1.0f - u) * (c + bias_c).tanh();
-      }
+      gru_math::NewState(gates, cand, b_c, h, next, batch, units);
       h = next;
     }
   }

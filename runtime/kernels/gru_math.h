@@ -1,0 +1,44 @@
+// The element-wise halves of a TensorFlow GRU step, shared by the fused
+// kernels: everything between and after the two GEMMs, in one pass each.
+#ifndef RILL_RUNTIME_KERNELS_GRU_MATH_H_
+#define RILL_RUNTIME_KERNELS_GRU_MATH_H_
+
+#include <cstdint>
+
+#include "runtime/kernels/eigen_views.h"
+
+namespace rill {
+namespace gru_math {
+
+using ArrayMap = Eigen::Map<Eigen::Array<float, Eigen::Dynamic, 1>>;
+using ConstArrayMap = Eigen::Map<const Eigen::Array<float, Eigen::Dynamic, 1>>;
+
+// For each row b: gates[b] = σ(gates[b] + b_ru) (r first, then u), and
+// rh[b] = r ⊙ h[b]. gates rows hold 2H floats; rh rows are `rh_stride` apart.
+inline void GatesAndResetState(float* gates, const float* b_ru, const float* h, float* rh,
+                               int64_t rh_stride, int64_t batch, int64_t units) {
+  ConstArrayMap bias(b_ru, 2 * units);
+  for (int64_t b = 0; b < batch; ++b) {
+    ArrayMap row(gates + b * 2 * units, 2 * units);
+    row = (row + bias).logistic();
+    ArrayMap(rh + b * rh_stride, units) = row.head(units) * ConstArrayMap(h + b * units, units);
+  }
+}
+
+// For each row b: out[b] = u ⊙ h[b] + (1 − u) ⊙ tanh(cand[b] + b_c). `out` may
+// be `cand` (computed in place).
+inline void NewState(const float* gates, const float* cand, const float* b_c, const float* h,
+                     float* out, int64_t batch, int64_t units) {
+  ConstArrayMap bias(b_c, units);
+  for (int64_t b = 0; b < batch; ++b) {
+    ConstArrayMap u(gates + b * 2 * units + units, units);
+    ConstArrayMap hv(h + b * units, units);
+    ConstArrayMap c(cand + b * units, units);
+    ArrayMap(out + b * units, units) = u * hv + (1.0f - u) * (c + bias).tanh();
+  }
+}
+
+}  // namespace gru_math
+}  // namespace rill
+
+#endif  // RILL_RUNTIME_KERNELS_GRU_MATH_H_
