@@ -1,5 +1,6 @@
 #include "cells/layer.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include "absl/strings/str_cat.h"
@@ -14,6 +15,14 @@ std::vector<TensorShape> ShapesOf(const std::vector<Output>& ts) {
   std::vector<TensorShape> shapes;
   for (const Output& t : ts) shapes.push_back(t.shape());
   return shapes;
+}
+
+// TF's _add_elements_to_collection: adds `name` unless already present.
+void AddToCollectionOnce(Graph* graph, const std::string& key, const std::string& name) {
+  const std::vector<std::string>& current = graph->GetCollection(key);
+  if (std::find(current.begin(), current.end(), name) == current.end()) {
+    graph->AddToCollection(key, name);
+  }
 }
 
 }  // namespace
@@ -128,12 +137,17 @@ absl::StatusOr<std::vector<Output>> Layer::operator()(
   SetScope(scope, scope_name);
   RETURN_IF_ERROR(scope.status());
   RETURN_IF_ERROR(CheckInputs(inputs, args));
+  // As TF, pick the variable scope before building: only calls after the
+  // first force reuse (variables created inside Call on the first call, as
+  // MultiRNNCell's sub-cells do, must not see reuse=True).
+  const bool was_built = built_;
   if (!built_) {
-    if (!inputs.empty()) dtype_ = BaseType(inputs[0].dtype());
+    // TF takes the dtype from the inputs only when none was given.
+    if (!dtype_ && !inputs.empty()) dtype_ = BaseType(inputs[0].dtype());
     RETURN_IF_ERROR(Build(ShapesOf(inputs)));
     built_ = true;
   }
-  Scope call_scope = EnterLayerScope(scope, built_ ? Reuse::kTrue : reuse_);
+  Scope call_scope = EnterLayerScope(scope, was_built ? Reuse::kTrue : reuse_);
   ASSIGN_OR_RETURN(std::vector<Output> outputs, Call(call_scope, inputs, args));
   RETURN_IF_ERROR(scope.status());
   if (outputs.empty()) {
@@ -150,7 +164,7 @@ absl::StatusOr<std::vector<Output>> Layer::operator()(
     }
     AddLoss(regs, inputs);
   }
-  for (Node* u : updates_) graph()->AddToCollection(kUpdateOps, u->name());
+  for (Node* u : updates_) AddToCollectionOnce(graph(), kUpdateOps, u->name());
   inbound_nodes_.push_back({inputs, outputs, ShapesOf(inputs), ShapesOf(outputs)});
   return outputs;
 }
@@ -174,7 +188,7 @@ void Layer::AddLoss(const std::vector<Output>& losses,
   for (const Output& l : losses) {
     losses_.push_back(l);
     bucket.push_back(l);
-    graph()->AddToCollection(kRegularizationLosses, l.name());
+    AddToCollectionOnce(graph(), kRegularizationLosses, l.name());
   }
 }
 

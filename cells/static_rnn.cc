@@ -1,5 +1,7 @@
 #include "cells/static_rnn.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "graph/status_macros.h"
 
@@ -14,13 +16,21 @@ absl::StatusOr<StaticRnnResult> StaticRnn(const Scope& scope, RNNCell& cell,
   if (inputs.empty()) return absl::InvalidArgumentError("inputs must not be empty");
   for (const Output& in : inputs) {
     if (!in.valid()) return absl::InvalidArgumentError("static_rnn: an input is invalid");
+    // TF checks every input and numbers the non-batch dimensions from 0.
+    const TensorShape& shape = in.shape();
+    if (!shape.unknown_rank() && shape.rank() < 2) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Shape ", shape.ToPythonString(), " must have rank at least 2"));
+    }
+    for (int i = 1; i < std::max(shape.rank(), 2); ++i) {
+      if (shape.unknown_rank() || shape.dim(i) < 0) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "Input size (dimension ", i - 1,
+            " of inputs) must be accessible via shape inference, but saw value None."));
+      }
+    }
   }
   const TensorShape& first = inputs[0].shape();
-  if (first.unknown_rank() || first.rank() < 2 || first.dim(1) < 0) {
-    return absl::InvalidArgumentError(
-        "Input size (dimension 1 of inputs) must be accessible via shape inference, but saw "
-        "value None.");
-  }
   if (!initial_state && !dtype) {
     return absl::InvalidArgumentError("If no initial_state is provided, dtype must be specified");
   }

@@ -17,10 +17,11 @@ struct StaticRnnResult {
   std::vector<Output> final_state;
 };
 
-// Errors: InvalidArgument "inputs must not be empty"; "If no initial_state
-// is provided, dtype must be specified"; "Input size (dimension 1 of inputs)
-// must be accessible via shape inference, but saw value None." Without an
-// initial_state the zero state needs the batch size of inputs[0] to be known
+// Errors: InvalidArgument "inputs must not be empty"; "Shape (3,) must have
+// rank at least 2"; "Input size (dimension 0 of inputs) must be accessible
+// via shape inference, but saw value None." (any input; dimensions after the
+// batch one are numbered from 0, as TF does); "If no initial_state is
+// provided, dtype must be specified". Without an initial_state the zero state needs the batch size of inputs[0] to be known
 // at build time (Unimplemented otherwise: pass an initial_state).
 absl::StatusOr<StaticRnnResult> StaticRnn(
     const Scope& scope, RNNCell& cell, const std::vector<Output>& inputs,

@@ -135,8 +135,11 @@ Scope Scope::WithDefaultVariableScope(const std::string& default_name,
   for (int i = 1; variable_store().ScopeCount(unique) > 0; ++i) {
     unique = absl::StrCat(prefix, "_", i);
   }
-  const std::string last = unique.substr(parent.empty() ? 0 : parent.size() + 1);
-  return WithVariableScope(last, options);
+  // TF opens name_scope(default_name), uniquified on its own ("b/default"
+  // even when the variable scope is "default_1").
+  VariableScope vs = *var_scope_;
+  vs.name = unique;
+  return EnterVariableScope(std::move(vs), default_name, options, /*first_entry=*/true);
 }
 
 Scope Scope::WithReuseVariables() const {

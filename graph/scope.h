@@ -64,7 +64,8 @@ class Scope {
   Scope WithVariableScope(const VariableScope& captured,
                           const VariableScopeOptions& options = {}) const;
   // tf.variable_scope(None, default_name=...): a uniquified variable scope
-  // ("bar", "bar_1", ...). Reuse::kTrue is an error here (InvalidArgument
+  // ("bar", "bar_1", ...) in name scope `default_name`, which the graph
+  // uniquifies on its own ("b/bar" for variable scope "bar_1"). Reuse::kTrue is an error here (InvalidArgument
   // "reuse=True cannot be used without a name_or_scope").
   Scope WithDefaultVariableScope(const std::string& default_name,
                                  const VariableScopeOptions& options = {}) const;

@@ -13,6 +13,10 @@ namespace rill {
 namespace {
 
 constexpr int64_t kDefaultGraphSeed = 87654321;
+constexpr int64_t kMaxInt32 = std::numeric_limits<int32_t>::max();
+
+// TF's _truncate_seed: Python's `seed % (2**31 - 1)` (never negative).
+int64_t TruncateSeed(int64_t seed) { return (seed % kMaxInt32 + kMaxInt32) % kMaxInt32; }
 
 Output ShapeConst(const Scope& scope, const TensorShape& shape) {
   std::vector<int32_t> dims;
@@ -72,16 +76,16 @@ Initializer Filled(const char* name, double value) {
 std::pair<int64_t, int64_t> GetSeeds(const Graph& graph, std::optional<int64_t> op_seed) {
   int64_t seed = 0, seed2 = 0;
   if (graph.seed()) {
-    seed = *graph.seed();
-    seed2 = op_seed ? *op_seed : graph.num_nodes();
+    seed = TruncateSeed(*graph.seed());
+    seed2 = TruncateSeed(op_seed ? *op_seed : graph.num_nodes());
   } else if (op_seed) {
     seed = kDefaultGraphSeed;
-    seed2 = *op_seed;
+    seed2 = TruncateSeed(*op_seed);
   } else {
     return {0, 0};
   }
   // (0, 0) means "nondeterministic" to the kernels; TF avoids it the same way.
-  if (seed == 0 && seed2 == 0) seed2 = std::numeric_limits<int32_t>::max();
+  if (seed == 0 && seed2 == 0) seed2 = kMaxInt32;
   return {seed, seed2};
 }
 

@@ -20,7 +20,8 @@ namespace rill {
 
 // TF's random_seed.get_seed: (graph seed, op seed or the graph's node count)
 // with a graph seed; (87654321, op seed) with only an op seed; (0, 0) when
-// neither is set (nondeterministic). Never returns (0, 0) for a set seed.
+// neither is set (nondeterministic). Set seeds are truncated to int32 as TF
+// does (seed % (2^31 - 1)); never returns (0, 0) for a set seed.
 std::pair<int64_t, int64_t> GetSeeds(const Graph& graph, std::optional<int64_t> op_seed);
 
 Initializer ConstantInitializer(double value);

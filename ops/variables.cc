@@ -29,7 +29,8 @@ absl::StatusOr<Variable*> GetVariable(const Scope& scope, const std::string& nam
           options.shape->ToPythonString(), " and found shape ",
           existing->shape.ToPythonString(), "."));
     }
-    if ((options.dtype || vs.dtype) && dtype != existing->dtype) {
+    // get_variable's dtype defaults to float32, so it is always compared.
+    if (dtype != existing->dtype) {
       return absl::InvalidArgumentError(absl::StrCat(
           "Trying to share variable ", full, ", but specified dtype ", PythonDTypeName(dtype),
           " and found dtype ", PythonDTypeName(MakeRefType(existing->dtype)), "."));
@@ -56,17 +57,20 @@ absl::StatusOr<Variable*> GetVariable(const Scope& scope, const std::string& nam
     }
   }
 
-  // Variables ignore the current name scope and control dependencies.
+  // Variables ignore the current name scope and control dependencies. As in
+  // TF's Variable._init_from_args, the initializer is built first and the
+  // VariableV2 after it, both colocated with the variable's (reserved) name.
   Graph* graph = scope.graph();
-  Scope var_scope = scope.NewSubScope("/").WithNoControlDependencies();
-  Node* var = BuildNodeNamed(var_scope, graph->UniqueName(full), "VariableV2", {},
-                             {{"shape", AttrShape(*options.shape)}, {"dtype", AttrType(dtype)}});
-  if (var == nullptr) return scope.status();
-  Scope root = scope.NewSubScope(var->name() + "/").WithNoControlDependencies();
-  Scope colocated = root.WithColocation(var->name());
+  const std::string var_name = graph->UniqueName(full);
+  Scope root = scope.NewSubScope(var_name + "/").WithNoControlDependencies();
+  Scope colocated = root.WithColocation(var_name);
   Output value = init(colocated.NewSubScope("Initializer"), *options.shape, dtype);
   if (!scope.ok()) return scope.status();
   if (!value.valid()) return absl::InternalError("Initializer returned no value");
+  Scope var_scope = scope.NewSubScope("/").WithNoControlDependencies().WithColocation(var_name);
+  Node* var = BuildNodeNamed(var_scope, var_name, "VariableV2", {},
+                             {{"shape", AttrShape(*options.shape)}, {"dtype", AttrType(dtype)}});
+  if (var == nullptr) return scope.status();
   Node* assign = BuildNode(colocated.WithOpName("Assign"), "Assign", {Output(var, 0), value});
   Node* read = BuildNode(colocated.WithOpName("read"), "Identity", {Output(var, 0)});
   if (assign == nullptr || read == nullptr) return scope.status();
@@ -85,7 +89,7 @@ absl::StatusOr<Variable*> GetVariable(const Scope& scope, const std::string& nam
 
   Regularizer reg = options.regularizer ? options.regularizer : vs.regularizer;
   if (reg) {
-    Output loss = reg(root.NewSubScope("Regularizer"), stored->value);
+    Output loss = reg(colocated.NewSubScope("Regularizer"), stored->value);
     if (!scope.ok()) return scope.status();
     if (loss.valid()) graph->AddToCollection(kRegularizationLosses, loss.name());
   }

@@ -1,6 +1,9 @@
 // tf.get_variable and friends: variables as VariableV2 + "<name>/Assign" +
 // "<name>/read" nodes, created or reused under the scope's variable scope with
-// TensorFlow 1.x's rules and error texts (SPEC §4).
+// TensorFlow 1.x's rules and error texts (SPEC §4). As in TF, a new variable's
+// nodes come in the order "<name>/Initializer/...", "<name>" (VariableV2),
+// "<name>/Assign", "<name>/read", all colocated with it (`_class:
+// ["loc:@<name>"]`), as is a regularizer's loss under "<name>/Regularizer/".
 //
 //   Scope s = root.WithVariableScope("root");
 //   GetVariableOptions o;
@@ -41,7 +44,7 @@ struct GetVariableOptions {
 //    (reuse=True);
 //  - InvalidArgument "Trying to share variable X, but specified shape (2,) and
 //    found shape (1,)." / "... specified dtype int32 and found dtype
-//    float32_ref."; "Shape of a new variable (X) must be fully defined, but
+//    float32_ref." (an unset dtype means the scope's, else float32, as TF); "Shape of a new variable (X) must be fully defined, but
 //    instead was <unknown>."; a failure building the initializer.
 absl::StatusOr<Variable*> GetVariable(const Scope& scope, const std::string& name,
                                       const GetVariableOptions& options);
