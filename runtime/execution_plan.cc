@@ -241,7 +241,10 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Build(
     step.dynamic_shapes = step.fused ? !known : node->needs_runtime_shapes() || !known;
     plan->steps_.push_back(std::move(step));
   }
-  for (const Output& f : fetches) plan->fetch_slots_.push_back(slot_for(f));
+  for (const Output& f : fetches) {
+    plan->fetch_slots_.push_back(slot_for(f));
+    plan->fetch_nodes_.push_back(f.node->name());
+  }
 
   // Fetched slots live to the end; every other slot is released by its last
   // reader. Outputs nobody reads are released by their producer.
@@ -328,7 +331,15 @@ absl::StatusOr<std::vector<Tensor>> ExecutionPlan::Run(const std::vector<Tensor>
   }
   std::vector<Tensor> result;
   result.reserve(fetch_slots_.size());
-  for (int s : fetch_slots_) result.push_back(frame[s]);
+  for (size_t i = 0; i < fetch_slots_.size(); ++i) {
+    const Tensor& t = frame[fetch_slots_[i]];
+    // Only a fetched variable ref can be unset: the variable is uninitialized.
+    if (!t.initialized()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("Attempting to use uninitialized value ", fetch_nodes_[i]));
+    }
+    result.push_back(t);
+  }
   return result;
 }
 

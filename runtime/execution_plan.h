@@ -100,6 +100,7 @@ class ExecutionPlan {
   std::vector<Step> steps_;
   std::vector<int> feed_slots_;
   std::vector<int> fetch_slots_;
+  std::vector<std::string> fetch_nodes_;  // For errors on unset fetches.
 };
 
 }  // namespace rill

@@ -133,6 +133,8 @@ TEST(SessionVariableTest, UninitializedThenInitializedAndPersistent) {
   auto session = *Session::Create(*root.graph());
   EXPECT_TRUE(HasError(session->Run({}, {"doubled"}), absl::StatusCode::kFailedPrecondition,
                        "Attempting to use uninitialized value v\n\t [[{{node v/read}}]]"));
+  EXPECT_TRUE(HasError(session->Run({}, {"v:0"}), absl::StatusCode::kFailedPrecondition,
+                       "Attempting to use uninitialized value v"));
   RILL_ASSERT_OK(session->Run({}, {}, {init->name()}));
   auto r = session->Run({}, {"doubled"});
   RILL_ASSERT_OK(r);
