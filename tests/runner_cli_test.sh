@@ -249,6 +249,11 @@ if expect_ok "bench with a file input" bench --graph="$ADD" --input="x=$X" --sho
   expect_bench_report "bench with a file input" 50
   expect_stdout "bench with a file input" "feed x:0: float [2,3] from $X"
 fi
+if expect_ok "bench --show_ops" bench --graph="$ADD" --input_shape=x=1,3 --show_ops --runs=4; then
+  expect_bench_report "bench --show_ops" 4
+  expect_stdout "bench --show_ops" "op (per run)"
+  expect_stdout "bench --show_ops" "AddV2"
+fi
 if expect_ok "bench --checkpoint" bench --graph="$VAR" --checkpoint="$CKPT" \
     --input_shape=x=8,2 --runs=3; then
   expect_bench_report "bench --checkpoint" 3
@@ -273,8 +278,6 @@ expect_error "bench --output_dir" 2 "not valid for 'bench'" bench --graph="$ADD"
 expect_error "bench unknown placeholder shape" 2 "placeholder 'x' has shape [?,3]; give --input_shape=x=" \
   bench --graph="$ADD"
 # Graph and run errors: exit 1.
-expect_error "bench --show_ops" 1 "--show_ops needs executor profiling" \
-  bench --graph="$ADD" --input_shape=x=1,3 --show_ops
 expect_error "bench corrupted checkpoint" 1 "checksum mismatch" \
   bench --graph="$VAR" --checkpoint="$TMP/corrupt.ckpt" --input_shape=x=1,2
 expect_error "bench unknown --input_shape tensor" 1 "'q:0'" bench --graph="$ADD" --input_shape=q=1,3
