@@ -241,6 +241,20 @@ absl::StatusOr<Node*> Graph::AddNode(NodeSpec spec) {
   node->needs_runtime_shapes_ = needs_runtime_shapes;
   node->output_shapes_ = ic.TakeOutputs();
   node->const_value_ = std::move(const_value);
+  // A large constant lives once, as the parsed tensor: drop the bytes from
+  // the attr (ToGraphDef writes them back from const_value()).
+  if (node->const_value_) {
+    auto it = node->attrs_.find("value");
+    if (it != node->attrs_.end() && it->second.has_tensor() &&
+        it->second.tensor().ByteSizeLong() > kElideConstBytes) {
+      pb::TensorProto* t = it->second.mutable_tensor();
+      pb::TensorProto light;
+      light.set_dtype(t->dtype());
+      *light.mutable_tensor_shape() = t->tensor_shape();
+      t->Swap(&light);
+      node->const_value_elided_ = true;
+    }
+  }
   Node* raw = node.get();
   for (int i = 0; i < raw->num_inputs(); ++i) {
     raw->inputs_[i].node->data_consumers_.emplace_back(raw, i);

@@ -40,6 +40,10 @@ namespace rill {
 // oldest it accepts.
 constexpr int kGraphDefProducerVersion = 27;
 constexpr int kMinGraphDefProducerVersion = 0;
+// Const values above this many encoded bytes are kept only as the parsed
+// tensor (Node::const_value()); the node's "value" attr then holds just the
+// dtype and shape, and ToGraphDef re-encodes the tensor.
+constexpr size_t kElideConstBytes = 1024;
 
 // Splits "name:k" into {"name", k}; "name" means output 0. InvalidArgument for
 // a malformed index.

@@ -14,6 +14,7 @@
 #include "google/protobuf/text_format.h"
 #include "graph/file_io.h"
 #include "graph/status_macros.h"
+#include "graph/tensor_proto.h"
 
 namespace rill {
 namespace {
@@ -193,6 +194,9 @@ void ToGraphDef(const Graph& graph, pb::GraphDef* def) {
     for (const Node* c : node->control_inputs()) nd->add_input("^" + c->name());
     if (!node->device().empty()) nd->set_device(node->device());
     for (const auto& [name, value] : node->attrs()) (*nd->mutable_attr())[name] = value;
+    if (node->const_value_elided()) {
+      TensorToProto(*node->const_value(), (*nd->mutable_attr())["value"].mutable_tensor());
+    }
   }
   def->mutable_versions()->set_producer(graph.producer_version());
 }

@@ -4,6 +4,7 @@
 
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "graph/tensor_proto.h"
 #include "graph/test_util.h"
 #include "gtest/gtest.h"
 #include "ops/array_ops.h"
@@ -159,6 +160,28 @@ TEST(GraphDefTest, RejectsBadGraphsWithClearErrors) {
                        absl::StatusCode::kUnimplemented, "function library"));
   EXPECT_TRUE(HasError(Import(R"(versions { producer: 500 min_consumer: 400 })"),
                        absl::StatusCode::kInvalidArgument, "min consumer version 400"));
+}
+
+TEST(GraphDefTest, LargeConstantsAreStoredOnceAndExportedWhole) {
+  Scope root = Scope::NewRootScope(&GlobalOpRegistry());
+  std::vector<float> values(1000);
+  for (int i = 0; i < 1000; ++i) values[i] = 0.5f * i;
+  Output c = ops::Const(root.WithOpName("big"), values, TensorShape({10, 100}));
+  RILL_ASSERT_OK(root.status());
+  EXPECT_TRUE(c.node->const_value_elided());
+  EXPECT_TRUE(c.node->attrs().at("value").tensor().tensor_content().empty());
+  EXPECT_EQ(c.node->const_value()->data<float>()[999], 499.5f);
+  pb::GraphDef def;
+  ToGraphDef(*root.graph(), &def);
+  absl::StatusOr<Tensor> back = TensorFromProto(def.node(0).attr().at("value").tensor());
+  RILL_ASSERT_OK(back);
+  EXPECT_TRUE(back->Equals(*c.node->const_value()));
+  // Re-importing the export gives the same GraphDef again.
+  auto g = GraphFromGraphDef(def, &GlobalOpRegistry());
+  RILL_ASSERT_OK(g);
+  pb::GraphDef again;
+  ToGraphDef(**g, &again);
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(def, again));
 }
 
 TEST(GraphDefTest, ConstAboveTheCapIsResourceExhausted) {

@@ -77,6 +77,9 @@ class Node {
   // The value of output 0 when it is known at build time (Const, and small
   // shape computations folded for shape inference); else null.
   const Tensor* const_value() const { return const_value_ ? &*const_value_ : nullptr; }
+  // True when the "value" attr of a large Const was reduced to its dtype and
+  // shape: read the value from const_value() (graph/graph.h kElideConstBytes).
+  bool const_value_elided() const { return const_value_elided_; }
   // True when the shape function read input values or saw partial input
   // shapes: the runtime must re-run it with the real inputs.
   bool needs_runtime_shapes() const { return needs_runtime_shapes_; }
@@ -98,6 +101,7 @@ class Node {
   std::vector<std::pair<Node*, int>> data_consumers_;
   std::vector<Node*> control_consumers_;
   std::optional<Tensor> const_value_;
+  bool const_value_elided_ = false;
   bool needs_runtime_shapes_ = false;
 };
 
