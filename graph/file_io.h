@@ -18,9 +18,13 @@ constexpr int64_t kDefaultMaxFileBytes = int64_t{4} << 30;
 absl::StatusOr<std::string> ReadFileToString(const std::string& path,
                                              int64_t max_bytes = kDefaultMaxFileBytes);
 
-// Writes `contents` to `path` atomically. Errors (PermissionDenied, NotFound
-// for a missing folder, DataLoss for a failed write) name the path; on error
-// `path` is untouched and no temp file is left behind.
+// Writes `contents` to `path` atomically: to a temp file "<path>.tmp.XXXXXX"
+// in the same folder, fsync'ed, then renamed over `path`. Errors
+// (PermissionDenied, NotFound for a missing folder, DataLoss for a failed
+// write) name the path; on error `path` is untouched and no temp file is left
+// behind. A process killed mid-write (SIGKILL, power loss) leaves `path` as
+// the old or the new file, never torn (tests/atomic_write_test.cc), but may
+// leave its temp file: nothing reads it, and it can be deleted.
 absl::Status WriteFileAtomically(const std::string& path, const std::string& contents);
 
 }  // namespace rill

@@ -38,6 +38,17 @@ absl::StatusOr<TensorShape> TensorShape::FromProto(const pb::TensorShapeProto& p
     }
     dims.push_back(d.size());
   }
+  // Like TensorFlow, the product of the known dimensions must fit in int64,
+  // even when some dimension is unknown: no such tensor can ever exist.
+  std::vector<int64_t> known;
+  for (int64_t d : dims) {
+    if (d >= 0) known.push_back(d);
+  }
+  if (!CheckedNumElements(known).ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Shape ", TensorShape(std::move(dims)).ToString(),
+        " is too large: its element count does not fit in int64"));
+  }
   return TensorShape(std::move(dims));
 }
 

@@ -35,7 +35,9 @@ class TensorShape {
   // A shape of known rank whose every dimension is unknown.
   static TensorShape UnknownOfRank(int rank);
 
-  // Validates a shape proto: dims must be >= -1, rank <= kMaxRank.
+  // Validates a shape proto: dims must be >= -1, rank <= kMaxRank, and the
+  // product of the known dims must fit in int64 (InvalidArgument "... is too
+  // large").
   static absl::StatusOr<TensorShape> FromProto(const pb::TensorShapeProto& proto);
   void ToProto(pb::TensorShapeProto* proto) const;
 

@@ -57,7 +57,8 @@ absl::StatusOr<std::optional<Tensor>> ConcatValue(InferenceContext& c) {
   size_t offset = 0;
   for (int i = 0; i < n; ++i) {
     const Tensor* t = c.input_tensor(i);
-    std::memcpy(out.raw() + offset, t->raw(), t->TotalBytes());
+    // An empty input has no buffer: memcpy from null is undefined even for 0 bytes.
+    if (t->TotalBytes() > 0) std::memcpy(out.raw() + offset, t->raw(), t->TotalBytes());
     offset += t->num_elements() * elem;
   }
   return std::optional<Tensor>(std::move(out));

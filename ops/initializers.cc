@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "graph/scope.h"
 #include "ops/array_ops.h"
+#include "ops/linalg_ops.h"
 #include "ops/math_ops.h"
 #include "ops/op_builder.h"
 
@@ -63,6 +64,57 @@ Output RandomInit(const Scope& init_scope, const char* name, const char* draw_op
   }
   Node* add = BuildNodeNamed(s, s.name_scope(), "Add", {scaled, offset});
   return add ? Output(add, 0) : Output();
+}
+
+// array_ops.reshape(x, shape) with a Python list: Const "Reshape/shape" then
+// Reshape "Reshape".
+Output ReshapeToConst(const Scope& scope, Output x, const TensorShape& shape) {
+  if (!scope.ok()) return Output();
+  const std::string name = scope.GetUniqueNameForOp("Reshape");
+  Output shape_t = ShapeConst(HelperScope(scope, name), shape);
+  Node* n = BuildNodeNamed(scope, name, "Reshape", {x, shape_t});
+  return n ? Output(n, 0) : Output();
+}
+
+// Python's `scalar * x`: Const "<name>/x" then Mul "<name>" (default name
+// "mul"), inputs in that order.
+Output ScalarTimes(const Scope& scope, double value, Output x, DataType dtype) {
+  if (!scope.ok()) return Output();
+  const std::string name = scope.GetUniqueNameForOp("mul");
+  Output xt = ops::ConstFilled(HelperScope(scope, name).WithOpName("x"), TensorShape(), dtype,
+                               value);
+  Node* n = BuildNodeNamed(scope, name, "Mul", {xt, x});
+  return n ? Output(n, 0) : Output();
+}
+
+Output Orthogonal(const Scope& scope, const TensorShape& shape, DataType dtype, double gain,
+                  std::optional<int64_t> seed) {
+  if (shape.unknown_rank() || shape.rank() < 2) {
+    scope.UpdateStatus(
+        absl::InvalidArgumentError("The tensor to initialize must be at least two-dimensional"));
+    return Output();
+  }
+  // Flatten all but the last dimension (so conv kernels work too).
+  std::vector<int64_t> leading(shape.dims().begin(), shape.dims().end() - 1);
+  absl::StatusOr<int64_t> rows = CheckedNumElements(leading);
+  if (!rows.ok()) {
+    scope.UpdateStatus(rows.status());
+    return Output();
+  }
+  const int64_t num_rows = *rows;
+  const int64_t num_cols = shape.dim(shape.rank() - 1);
+  const bool wide = num_rows < num_cols;
+  const TensorShape flat_shape =
+      wide ? TensorShape({num_cols, num_rows}) : TensorShape({num_rows, num_cols});
+
+  Output a = RandomInit(scope, "random_normal", "RandomStandardNormal", flat_shape, dtype, 0.0,
+                        1.0, "mean", "stddev", /*uniform=*/false, seed);
+  ops::QrOutputs qr = ops::Qr(scope, a, /*full_matrices=*/false);
+  Output d = ops::DiagPart(scope, qr.r);
+  // Make Q uniform: flip each column so that R has a positive diagonal.
+  Output q = ops::Mul(scope, qr.q, ops::Sign(scope, d));
+  if (wide) q = ops::MatrixTranspose(scope, q);
+  return ScalarTimes(scope, gain, ReshapeToConst(scope, q, shape), dtype);
 }
 
 Initializer Filled(const char* name, double value) {
@@ -131,6 +183,12 @@ Initializer GlorotUniformInitializer(std::optional<int64_t> seed) {
     const double limit = std::sqrt(3.0 / std::max(1.0, (fan_in + fan_out) / 2.0));
     return RandomInit(scope, "random_uniform", "RandomUniform", shape, dtype, -limit, limit,
                       "min", "max", /*uniform=*/true, seed);
+  };
+}
+
+Initializer OrthogonalInitializer(double gain, std::optional<int64_t> seed) {
+  return [=](const Scope& scope, const TensorShape& shape, DataType dtype) {
+    return Orthogonal(scope, shape, dtype, gain, seed);
   };
 }
 

@@ -37,6 +37,17 @@ Initializer TruncatedNormalInitializer(double mean = 0.0, double stddev = 1.0,
 // glorot_uniform: U(-l, l) with l = sqrt(6 / (fan_in + fan_out)); for a
 // [a, b] kernel fan_in = a and fan_out = b.
 Initializer GlorotUniformInitializer(std::optional<int64_t> seed = std::nullopt);
+// tf.orthogonal_initializer (TF 1.x init_ops.Orthogonal): a random orthogonal
+// matrix times `gain`. The shape is flattened to (rows = prod(shape[:-1]),
+// cols = shape[-1]); the result has orthonormal columns when rows >= cols,
+// else orthonormal rows. Emits TensorFlow's graph under "<var>/Initializer":
+// random_normal/{shape,mean,stddev,RandomStandardNormal,mul} and
+// random_normal over the (max, min) flat shape, Qr, DiagPart, Sign, mul
+// (q * sign(diag(r))), matrix_transpose/transpose{,/perm} when rows < cols,
+// Reshape{,/shape}, then mul_1 = mul_1/x (the gain) * Reshape. Seeds follow
+// GetSeeds. The initializer sets InvalidArgument "The tensor to initialize
+// must be at least two-dimensional" on the scope for a rank below 2.
+Initializer OrthogonalInitializer(double gain = 1.0, std::optional<int64_t> seed = std::nullopt);
 
 // fan_in and fan_out of a kernel shape, as TF's _compute_fans.
 std::pair<double, double> ComputeFans(const TensorShape& shape);

@@ -383,5 +383,249 @@ TEST(InitializersTest, GlorotLimitUsesTheFans) {
                   static_cast<float>(std::sqrt(3.0)));
 }
 
+// W^T W (tall, rows >= cols) or W W^T (wide) of a row-major rows x cols W:
+// the Gram matrix of its columns or rows.
+std::vector<double> Gram(const std::vector<double>& w, int64_t rows, int64_t cols) {
+  const bool wide = rows < cols;
+  const int64_t k = wide ? rows : cols;  // Size of the Gram matrix.
+  const int64_t len = wide ? cols : rows;
+  std::vector<double> g(k * k, 0.0);
+  for (int64_t i = 0; i < k; ++i) {
+    for (int64_t j = 0; j < k; ++j) {
+      for (int64_t t = 0; t < len; ++t) {
+        g[i * k + j] += wide ? w[i * cols + t] * w[j * cols + t] : w[t * cols + i] * w[t * cols + j];
+      }
+    }
+  }
+  return g;
+}
+
+// Every entry of `g` (k x k) is within `tol` of scale * I.
+::testing::AssertionResult IsScaledIdentity(const std::vector<double>& g, double scale,
+                                            double tol) {
+  const int64_t k = static_cast<int64_t>(std::sqrt(static_cast<double>(g.size())));
+  for (int64_t i = 0; i < k; ++i) {
+    for (int64_t j = 0; j < k; ++j) {
+      const double expected = i == j ? scale : 0.0;
+      if (std::abs(g[i * k + j] - expected) > tol) {
+        return ::testing::AssertionFailure() << "entry (" << i << ", " << j << ") is "
+                                             << g[i * k + j] << ", expected " << expected;
+      }
+    }
+  }
+  return ::testing::AssertionSuccess();
+}
+
+TEST(OrthogonalInitializerTest, TallHasOrthonormalColumns) {
+  Scope root = Scope::NewRootScope(&GlobalOpRegistry());
+  root.graph()->set_seed(17);
+  std::vector<double> w = InitialValue(root, OrthogonalInitializer(), TensorShape({6, 4}));
+  ASSERT_EQ(w.size(), 24u);
+  EXPECT_TRUE(IsScaledIdentity(Gram(w, 6, 4), 1.0, 1e-5));
+  // Not a trivial answer: some entry off the identity pattern is sizeable.
+  double off = 0;
+  for (int64_t i = 4; i < 6; ++i) {
+    for (int64_t j = 0; j < 4; ++j) off = std::max(off, std::abs(w[i * 4 + j]));
+  }
+  EXPECT_GT(off, 0.05);
+}
+
+TEST(OrthogonalInitializerTest, WideHasOrthonormalRows) {
+  Scope root = Scope::NewRootScope(&GlobalOpRegistry());
+  root.graph()->set_seed(17);
+  std::vector<double> w = InitialValue(root, OrthogonalInitializer(), TensorShape({4, 6}));
+  ASSERT_EQ(w.size(), 24u);
+  EXPECT_TRUE(IsScaledIdentity(Gram(w, 4, 6), 1.0, 1e-5));
+}
+
+TEST(OrthogonalInitializerTest, SquareDoubleAndHigherRank) {
+  Scope root = Scope::NewRootScope(&GlobalOpRegistry());
+  root.graph()->set_seed(3);
+  std::vector<double> sq = InitialValue(root, OrthogonalInitializer(), TensorShape({5, 5}),
+                                        DT_DOUBLE, "sq");
+  ASSERT_EQ(sq.size(), 25u);
+  EXPECT_TRUE(IsScaledIdentity(Gram(sq, 5, 5), 1.0, 1e-12));
+  // [2, 3, 4] flattens to a 6 x 4 matrix with orthonormal columns.
+  std::vector<double> conv = InitialValue(root, OrthogonalInitializer(), TensorShape({2, 3, 4}),
+                                          DT_FLOAT, "conv");
+  ASSERT_EQ(conv.size(), 24u);
+  EXPECT_TRUE(IsScaledIdentity(Gram(conv, 6, 4), 1.0, 1e-5));
+  // [2, 2, 6] flattens to 4 x 6: orthonormal rows.
+  std::vector<double> wide = InitialValue(root, OrthogonalInitializer(), TensorShape({2, 2, 6}),
+                                          DT_FLOAT, "wide");
+  EXPECT_TRUE(IsScaledIdentity(Gram(wide, 4, 6), 1.0, 1e-5));
+}
+
+TEST(OrthogonalInitializerTest, GainScales) {
+  for (const TensorShape& shape : {TensorShape({6, 4}), TensorShape({4, 6})}) {
+    Scope root = Scope::NewRootScope(&GlobalOpRegistry());
+    std::vector<double> w =
+        InitialValue(root, OrthogonalInitializer(/*gain=*/2.0, /*seed=*/5), shape);
+    ASSERT_EQ(w.size(), 24u);
+    EXPECT_TRUE(IsScaledIdentity(Gram(w, shape.dim(0), shape.dim(1)), 4.0, 4e-5))
+        << shape.ToString();
+    // Gain 2 is exactly twice gain 1 with the same seed.
+    Scope r1 = Scope::NewRootScope(&GlobalOpRegistry());
+    std::vector<double> w1 = InitialValue(r1, OrthogonalInitializer(1.0, 5), shape);
+    ASSERT_EQ(w1.size(), w.size());
+    for (size_t i = 0; i < w.size(); ++i) EXPECT_FLOAT_EQ(w[i], 2 * w1[i]) << i;
+  }
+}
+
+TEST(OrthogonalInitializerTest, SeedsMakeValuesDeterministic) {
+  auto values = [](std::optional<int64_t> graph_seed, std::optional<int64_t> op_seed) {
+    Scope root = Scope::NewRootScope(&GlobalOpRegistry());
+    if (graph_seed) root.graph()->set_seed(*graph_seed);
+    return InitialValue(root, OrthogonalInitializer(1.0, op_seed), TensorShape({6, 4}));
+  };
+  const std::vector<double> a = values(std::nullopt, 7);
+  EXPECT_EQ(a, values(std::nullopt, 7));
+  EXPECT_EQ(a, values(87654321, 7));
+  EXPECT_NE(a, values(std::nullopt, 8));
+  const std::vector<double> g = values(42, std::nullopt);
+  EXPECT_EQ(g, values(42, std::nullopt));
+  EXPECT_NE(g, values(43, std::nullopt));
+  // The seeds land on the RandomStandardNormal node, as for random_normal.
+  Scope root = Scope::NewRootScope(&GlobalOpRegistry());
+  root.graph()->set_seed(42);
+  GetVariableOptions o;
+  o.shape = TensorShape({3, 3});
+  o.initializer = OrthogonalInitializer(1.0, 9);
+  RILL_ASSERT_OK(GetVariable(root, "w", o));
+  const Node* rnd = root.graph()->FindNode("w/Initializer/random_normal/RandomStandardNormal");
+  ASSERT_NE(rnd, nullptr);
+  EXPECT_EQ(rnd->attrs().at("seed").i(), 42);
+  EXPECT_EQ(rnd->attrs().at("seed2").i(), 9);
+}
+
+TEST(OrthogonalInitializerTest, RankBelowTwoIsAnError) {
+  for (const TensorShape& shape : {TensorShape({5}), TensorShape()}) {
+    Scope root = Scope::NewRootScope(&GlobalOpRegistry());
+    GetVariableOptions o;
+    o.shape = shape;
+    o.initializer = OrthogonalInitializer();
+    absl::StatusOr<Variable*> v = GetVariable(root, "v", o);
+    EXPECT_TRUE(::rill::testing::HasError(v, absl::StatusCode::kInvalidArgument,
+                                          "The tensor to initialize must be at least "
+                                          "two-dimensional"))
+        << shape.ToString();
+    // Nothing of the initializer was emitted.
+    EXPECT_EQ(root.graph()->FindNode("v/Initializer/random_normal/shape"), nullptr);
+  }
+  // Integer variables are rejected like the other random initializers.
+  Scope root = Scope::NewRootScope(&GlobalOpRegistry());
+  GetVariableOptions o;
+  o.shape = TensorShape({2, 2});
+  o.dtype = DT_INT32;
+  o.initializer = OrthogonalInitializer();
+  EXPECT_TRUE(::rill::testing::HasError(GetVariable(root, "i", o),
+                                        absl::StatusCode::kInvalidArgument,
+                                        "Random initializers need a floating dtype"));
+}
+
+TEST(OrthogonalInitializerTest, EmptyShapes) {
+  Scope root = Scope::NewRootScope(&GlobalOpRegistry());
+  EXPECT_TRUE(InitialValue(root, OrthogonalInitializer(), TensorShape({0, 4}), DT_FLOAT, "a")
+                  .empty());
+  EXPECT_TRUE(InitialValue(root, OrthogonalInitializer(), TensorShape({3, 0}), DT_FLOAT, "b")
+                  .empty());
+  RILL_ASSERT_OK(root.status());
+}
+
+// TF 1.x init_ops.Orthogonal.__call__ for a [4, 6] float variable "w"
+// (num_rows 4 < num_cols 6, so flat_shape is (6, 4) and Q is transposed).
+TEST(OrthogonalInitializerTest, NodesMatchTensorFlow) {
+  Scope root = Scope::NewRootScope(&GlobalOpRegistry());
+  GetVariableOptions o;
+  o.shape = TensorShape({4, 6});
+  o.initializer = OrthogonalInitializer(1.5);
+  RILL_ASSERT_OK(GetVariable(root, "w", o));
+  const Graph& g = *root.graph();
+  struct Expected {
+    std::string name, op;
+    std::vector<std::string> inputs;  // "node" or "node:i".
+  };
+  const std::string p = "w/Initializer/";
+  const std::string rn = p + "random_normal";
+  const std::vector<Expected> expected = {
+      {rn + "/shape", "Const", {}},
+      {rn + "/mean", "Const", {}},
+      {rn + "/stddev", "Const", {}},
+      {rn + "/RandomStandardNormal", "RandomStandardNormal", {rn + "/shape"}},
+      {rn + "/mul", "Mul", {rn + "/RandomStandardNormal", rn + "/stddev"}},
+      {rn, "Add", {rn + "/mul", rn + "/mean"}},
+      {p + "Qr", "Qr", {rn}},
+      {p + "DiagPart", "DiagPart", {p + "Qr:1"}},
+      {p + "Sign", "Sign", {p + "DiagPart"}},
+      {p + "mul", "Mul", {p + "Qr", p + "Sign"}},
+      {p + "matrix_transpose/transpose/perm", "Const", {}},
+      {p + "matrix_transpose/transpose", "Transpose",
+       {p + "mul", p + "matrix_transpose/transpose/perm"}},
+      {p + "Reshape/shape", "Const", {}},
+      {p + "Reshape", "Reshape", {p + "matrix_transpose/transpose", p + "Reshape/shape"}},
+      {p + "mul_1/x", "Const", {}},
+      {p + "mul_1", "Mul", {p + "mul_1/x", p + "Reshape"}},
+      {"w", "VariableV2", {}},
+      {"w/Assign", "Assign", {"w", p + "mul_1"}},
+      {"w/read", "Identity", {"w"}},
+  };
+  ASSERT_EQ(g.num_nodes(), static_cast<int>(expected.size()));
+  for (int i = 0; i < g.num_nodes(); ++i) {
+    const Node* n = g.node(i);
+    EXPECT_EQ(n->name(), expected[i].name) << i;
+    EXPECT_EQ(n->op(), expected[i].op) << n->name();
+    std::vector<std::string> inputs;
+    for (const Output& in : n->inputs()) {
+      inputs.push_back(in.index == 0 ? in.node->name()
+                                     : in.node->name() + ":" + std::to_string(in.index));
+    }
+    EXPECT_EQ(inputs, expected[i].inputs) << n->name();
+    if (n->name().rfind(p, 0) == 0) {
+      ASSERT_EQ(n->attrs().count("_class"), 1u) << n->name();
+      EXPECT_EQ(n->attrs().at("_class").list().s(0), "loc:@w") << n->name();
+    }
+  }
+  auto int_values = [&](const std::string& name) {
+    const Tensor* t = g.FindNode(name)->const_value();
+    EXPECT_NE(t, nullptr) << name;
+    EXPECT_EQ(t->dtype(), DT_INT32) << name;
+    return std::vector<int32_t>(t->data<int32_t>(), t->data<int32_t>() + t->num_elements());
+  };
+  EXPECT_EQ(int_values(rn + "/shape"), (std::vector<int32_t>{6, 4}));
+  EXPECT_EQ(int_values(p + "matrix_transpose/transpose/perm"), (std::vector<int32_t>{1, 0}));
+  EXPECT_EQ(int_values(p + "Reshape/shape"), (std::vector<int32_t>{4, 6}));
+  EXPECT_FLOAT_EQ(ScalarConst(g.FindNode(rn + "/mean")), 0.0f);
+  EXPECT_FLOAT_EQ(ScalarConst(g.FindNode(rn + "/stddev")), 1.0f);
+  EXPECT_FLOAT_EQ(ScalarConst(g.FindNode(p + "mul_1/x")), 1.5f);
+  const Node* qr = g.FindNode(p + "Qr");
+  EXPECT_FALSE(qr->attrs().at("full_matrices").b());
+  EXPECT_EQ(qr->output_shape(0), TensorShape({6, 4}));
+  EXPECT_EQ(qr->output_shape(1), TensorShape({4, 4}));
+  EXPECT_EQ(g.FindNode(p + "DiagPart")->output_shape(0), TensorShape({4}));
+  EXPECT_EQ(g.FindNode(p + "matrix_transpose/transpose")->output_shape(0), TensorShape({4, 6}));
+  EXPECT_EQ(g.FindNode(p + "mul_1")->output_shape(0), TensorShape({4, 6}));
+  EXPECT_EQ(g.FindNode(p + "matrix_transpose/transpose")->attrs().at("Tperm").type(), DT_INT32);
+}
+
+TEST(OrthogonalInitializerTest, TallEmitsNoTranspose) {
+  Scope root = Scope::NewRootScope(&GlobalOpRegistry());
+  GetVariableOptions o;
+  o.shape = TensorShape({3, 2, 2});
+  o.initializer = OrthogonalInitializer();
+  RILL_ASSERT_OK(GetVariable(root.WithVariableScope("s"), "k", o));
+  const Graph& g = *root.graph();
+  const std::string p = "s/k/Initializer/";
+  EXPECT_EQ(g.FindNode(p + "matrix_transpose/transpose"), nullptr);
+  const Node* reshape = g.FindNode(p + "Reshape");
+  ASSERT_NE(reshape, nullptr);
+  EXPECT_EQ(InputNames(reshape), (std::vector<std::string>{p + "mul", p + "Reshape/shape"}));
+  EXPECT_EQ(reshape->output_shape(0), TensorShape({3, 2, 2}));
+  const Tensor* flat = g.FindNode(p + "random_normal/shape")->const_value();
+  ASSERT_NE(flat, nullptr);
+  EXPECT_EQ(flat->data<int32_t>()[0], 6);
+  EXPECT_EQ(flat->data<int32_t>()[1], 2);
+  EXPECT_EQ(InputNames(g.FindNode("s/k/Assign")), (std::vector<std::string>{"s/k", p + "mul_1"}));
+}
+
 }  // namespace
 }  // namespace rill

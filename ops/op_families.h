@@ -17,6 +17,9 @@ absl::Status RegisterMathOps(OpRegistry& registry);
 absl::Status RegisterNnOps(OpRegistry& registry);
 // VariableV2, Assign, RandomUniform, RandomStandardNormal, TruncatedNormal.
 absl::Status RegisterStateOps(OpRegistry& registry);
+// Qr, MatrixDiagPart, DiagPart, Sign, Transpose (the orthogonal initializer's
+// ops).
+absl::Status RegisterLinalgOps(OpRegistry& registry);
 
 }  // namespace rill
 

@@ -38,6 +38,7 @@ absl::Status RegisterStandardOps(OpRegistry& registry) {
   RETURN_IF_ERROR(RegisterMathOps(registry));
   RETURN_IF_ERROR(RegisterNnOps(registry));
   RETURN_IF_ERROR(RegisterStateOps(registry));
+  RETURN_IF_ERROR(RegisterLinalgOps(registry));
   return absl::OkStatus();
 }
 

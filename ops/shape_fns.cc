@@ -1,5 +1,6 @@
 #include "ops/shape_fns.h"
 
+#include <limits>
 #include <optional>
 
 #include "absl/strings/str_cat.h"
@@ -174,6 +175,10 @@ absl::Status ConcatV2(InferenceContext& c) {
   for (int i = 0; i < n; ++i) {
     TensorShape s = c.input(i).unknown_rank() ? merged : c.input(i);
     const int64_t d = s.dim(ax);
+    if (total >= 0 && d >= 0 && d > std::numeric_limits<int64_t>::max() - total) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Concatenated dimension ", ax, " is too large: its size does not fit in int64"));
+    }
     total = (total < 0 || d < 0) ? kUnknownDim : total + d;
     s.set_dim(ax, kUnknownDim);
     ASSIGN_OR_RETURN(merged, merged.Merge(s));
@@ -208,15 +213,26 @@ absl::Status Split(InferenceContext& c) {
 
 namespace {
 
+// The shape of unknown dims whose rank is the length of a 1-D shape vector
+// (`vector_shape`, rank 1); the rank must not exceed kMaxRank.
+absl::StatusOr<TensorShape> UnknownOfVectorLength(const TensorShape& vector_shape) {
+  const int64_t rank = vector_shape.dim(0);
+  if (rank < 0) return TensorShape::Unknown();
+  if (rank > kMaxRank) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "A shape vector of length ", rank, " gives a rank above the maximum ", kMaxRank));
+  }
+  return TensorShape::UnknownOfRank(static_cast<int>(rank));
+}
+
 // Output 0 takes the shape held by the 1-D int input 0; `what` names the
 // dimensions in errors ("Fill dimensions must be >= 0, got -3").
 absl::Status OutputShapeFromInput0(InferenceContext& c, const char* what) {
   ASSIGN_OR_RETURN(TensorShape dims_shape, c.WithRank(c.input(0), 1));
   const Tensor* dims = c.input_tensor(0);
   if (dims == nullptr) {
-    c.set_output(0, dims_shape.dim(0) >= 0
-                        ? TensorShape::UnknownOfRank(static_cast<int>(dims_shape.dim(0)))
-                        : TensorShape::Unknown());
+    ASSIGN_OR_RETURN(TensorShape out, UnknownOfVectorLength(dims_shape));
+    c.set_output(0, std::move(out));
     return absl::OkStatus();
   }
   ASSIGN_OR_RETURN(std::vector<int64_t> values, InferenceContext::TensorToInt64s(*dims));
@@ -249,9 +265,8 @@ absl::Status Reshape(InferenceContext& c) {
   ASSIGN_OR_RETURN(TensorShape shape_shape, c.WithRank(c.input(1), 1));
   const Tensor* shape_t = c.input_tensor(1);
   if (shape_t == nullptr) {
-    c.set_output(0, shape_shape.dim(0) >= 0
-                        ? TensorShape::UnknownOfRank(static_cast<int>(shape_shape.dim(0)))
-                        : TensorShape::Unknown());
+    ASSIGN_OR_RETURN(TensorShape out, UnknownOfVectorLength(shape_shape));
+    c.set_output(0, std::move(out));
     return absl::OkStatus();
   }
   ASSIGN_OR_RETURN(std::vector<int64_t> dims, InferenceContext::TensorToInt64s(*shape_t));
@@ -299,6 +314,134 @@ absl::Status Reshape(InferenceContext& c) {
 absl::Status Shape(InferenceContext& c) {
   const TensorShape& in = c.input(0);
   c.set_output(0, TensorShape({in.unknown_rank() ? kUnknownDim : in.rank()}));
+  return absl::OkStatus();
+}
+
+namespace {
+
+// TensorFlow's InferenceContext::Min: 0 if either dim is 0, else unknown if
+// either is unknown, else the smaller.
+int64_t MinDim(int64_t a, int64_t b) {
+  if (a == 0 || b == 0) return 0;
+  if (a < 0 || b < 0) return kUnknownDim;
+  return a < b ? a : b;
+}
+
+// The leading dims of `s` (known rank >= 2) followed by `rows` and `cols`.
+TensorShape BatchMatrix(const TensorShape& s, int64_t rows, int64_t cols) {
+  std::vector<int64_t> dims(s.dims().begin(), s.dims().end() - 2);
+  dims.push_back(rows);
+  dims.push_back(cols);
+  return TensorShape(std::move(dims));
+}
+
+}  // namespace
+
+absl::Status Qr(InferenceContext& c) {
+  ASSIGN_OR_RETURN(TensorShape in, c.WithRankAtLeast(c.input(0), 2));
+  ASSIGN_OR_RETURN(bool full_matrices, GetBoolAttr(c.attrs(), "full_matrices"));
+  if (in.unknown_rank()) {
+    c.set_output(0, TensorShape::Unknown());
+    c.set_output(1, TensorShape::Unknown());
+    return absl::OkStatus();
+  }
+  const int64_t m = in.dim(in.rank() - 2);
+  const int64_t n = in.dim(in.rank() - 1);
+  const int64_t p = MinDim(m, n);
+  c.set_output(0, BatchMatrix(in, m, full_matrices ? m : p));
+  c.set_output(1, BatchMatrix(in, full_matrices ? m : p, n));
+  return absl::OkStatus();
+}
+
+absl::Status MatrixDiagPart(InferenceContext& c) {
+  ASSIGN_OR_RETURN(TensorShape in, c.WithRankAtLeast(c.input(0), 2));
+  if (in.unknown_rank()) {
+    c.set_output(0, TensorShape::Unknown());
+    return absl::OkStatus();
+  }
+  std::vector<int64_t> dims(in.dims().begin(), in.dims().end() - 2);
+  dims.push_back(MinDim(in.dim(in.rank() - 2), in.dim(in.rank() - 1)));
+  c.set_output(0, TensorShape(std::move(dims)));
+  return absl::OkStatus();
+}
+
+absl::Status DiagPart(InferenceContext& c) {
+  const TensorShape& in = c.input(0);
+  if (in.unknown_rank()) {
+    c.set_output(0, TensorShape::Unknown());
+    return absl::OkStatus();
+  }
+  const int rank = in.rank();
+  if (rank % 2 != 0 || rank == 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("Input must have even and non-zero rank, input rank is ", rank));
+  }
+  const int mid = rank / 2;
+  std::vector<int64_t> dims(mid);
+  for (int i = 0; i < mid; ++i) {
+    ASSIGN_OR_RETURN(dims[i], c.MergeDim(in.dim(i), in.dim(i + mid)));
+  }
+  c.set_output(0, TensorShape(std::move(dims)));
+  return absl::OkStatus();
+}
+
+absl::Status Transpose(InferenceContext& c) {
+  const TensorShape& in = c.input(0);
+  const Tensor* perm = c.input_tensor(1);
+  ASSIGN_OR_RETURN(TensorShape perm_shape, c.WithRank(c.input(1), 1));
+  // The rank: x's, else perm's length, else unknown.
+  int64_t rank = kUnknownDim;
+  if (!in.unknown_rank()) {
+    rank = in.rank();
+  } else if (perm_shape.dim(0) >= 0) {
+    rank = perm_shape.dim(0);
+  } else if (perm != nullptr) {
+    rank = perm->num_elements();
+  }
+  if (rank < 0) {
+    c.set_output(0, TensorShape::Unknown());
+    return absl::OkStatus();
+  }
+  if (rank > kMaxRank) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("Transpose of rank ", rank, " exceeds the maximum ", kMaxRank));
+  }
+  const int64_t perm_size = perm != nullptr ? perm->num_elements() : perm_shape.dim(0);
+  if (perm_size >= 0 && perm_size != rank) {
+    return absl::InvalidArgumentError(absl::StrCat("transpose expects a vector of size ", rank,
+                                                   ". But input(1) is a vector of size ",
+                                                   perm_size));
+  }
+  if (perm == nullptr) {
+    c.set_output(0, TensorShape::UnknownOfRank(static_cast<int>(rank)));
+    return absl::OkStatus();
+  }
+  ASSIGN_OR_RETURN(std::vector<int64_t> p, InferenceContext::TensorToInt64s(*perm));
+  std::vector<bool> seen(rank, false);
+  for (int64_t d : p) {
+    if (d < 0 || d >= rank) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("perm dim ", d, " is out of range of input rank ", rank));
+    }
+    seen[d] = true;
+  }
+  for (int64_t i = 0; i < rank; ++i) {
+    if (!seen[i]) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(i, " is missing from {", absl::StrJoin(p, ","), "}."));
+    }
+  }
+  // A 0- or 1-element perm on an unknown-rank x cannot tell a scalar from a
+  // vector: x's shape passes through, as in TensorFlow.
+  if (in.unknown_rank() && rank < 2) {
+    c.set_output(0, in);
+    return absl::OkStatus();
+  }
+  std::vector<int64_t> dims(rank);
+  for (int64_t i = 0; i < rank; ++i) {
+    dims[i] = in.unknown_rank() ? kUnknownDim : in.dim(static_cast<int>(p[i]));
+  }
+  c.set_output(0, TensorShape(std::move(dims)));
   return absl::OkStatus();
 }
 

@@ -47,6 +47,19 @@ absl::Status Shape(InferenceContext& c);
 // The broadcast shape of two shapes, or InvalidArgument "Incompatible shapes".
 absl::StatusOr<TensorShape> BroadcastShapes(const TensorShape& x, const TensorShape& y);
 
+// Qr: input [..., M, N] (rank >= 2) gives q [..., M, P] and r [..., P, N]
+// with P = min(M, N), or q [..., M, M] and r [..., M, N] with full_matrices.
+absl::Status Qr(InferenceContext& c);
+// MatrixDiagPart: [..., M, N] (rank >= 2) gives [..., min(M, N)].
+absl::Status MatrixDiagPart(InferenceContext& c);
+// DiagPart: [D1, ..., Dk, D1, ..., Dk] (even rank 2k > 0) gives [D1, ..., Dk];
+// InvalidArgument for an odd or zero rank or mismatched halves.
+absl::Status DiagPart(InferenceContext& c);
+// Transpose: x and a 1-D perm. With a known perm the output dims are x's
+// permuted, and perm must be a permutation of 0..rank-1 (InvalidArgument
+// otherwise); with an unknown perm, unknown dims of x's rank.
+absl::Status Transpose(InferenceContext& c);
+
 }  // namespace shape_fns
 }  // namespace rill
 

@@ -8,6 +8,7 @@
 #include "graph/test_util.h"
 #include "gtest/gtest.h"
 #include "ops/array_ops.h"
+#include "ops/linalg_ops.h"
 #include "ops/math_ops.h"
 #include "ops/nn_ops.h"
 #include "ops/op_builder.h"
@@ -175,6 +176,139 @@ TEST(PlaceholderShapeTest, WithDefault) {
   ops::PlaceholderWithDefault(root, def, S("[4]"));
   EXPECT_TRUE(HasError(root.status(), absl::StatusCode::kInvalidArgument,
                        "is not compatible with the shape attr [4]"));
+}
+
+TEST_F(ShapeFnTest, Qr) {
+  Check("Qr", {{{"[4,3]"}, "[4,3]"},
+               {{"[3,5]"}, "[3,3]"},
+               {{"[2,7,?]"}, "[2,7,?]"},
+               {{"[?,?]"}, "[?,?]"},
+               {{"[0,5]"}, "[0,0]"},
+               {{"?"}, "?"},
+               {{"[3]"}, "error:Shape must be at least rank 2 but is rank 1"}});
+  Check("Qr", {{{"[4,3]"}, "[4,4]"}, {{"[2,3,5]"}, "[2,3,3]"}},
+        {{"full_matrices", AttrBool(true)}});
+}
+
+TEST(LinalgShapeTest, QrOutputs) {
+  Scope root = Scope::NewRootScope(&GlobalOpRegistry());
+  Output a = ops::Placeholder(root, DT_FLOAT, S("[2,6,4]"));
+  ops::QrOutputs thin = ops::Qr(root, a);
+  EXPECT_EQ(thin.q.shape(), S("[2,6,4]"));
+  EXPECT_EQ(thin.r.shape(), S("[2,4,4]"));
+  ops::QrOutputs full = ops::Qr(root, a, /*full_matrices=*/true);
+  EXPECT_EQ(full.q.shape(), S("[2,6,6]"));
+  EXPECT_EQ(full.r.shape(), S("[2,6,4]"));
+  // min(?, 3) is unknown, min(?, 0) is 0 (TensorFlow's InferenceContext::Min).
+  ops::QrOutputs partial = ops::Qr(root, ops::Placeholder(root, DT_DOUBLE, S("[?,3]")));
+  EXPECT_EQ(partial.q.shape(), S("[?,?]"));
+  EXPECT_EQ(partial.r.shape(), S("[?,3]"));
+  ops::QrOutputs zero = ops::Qr(root, ops::Placeholder(root, DT_FLOAT, S("[?,0]")));
+  EXPECT_EQ(zero.q.shape(), S("[?,0]"));
+  EXPECT_EQ(zero.r.shape(), S("[0,0]"));
+  RILL_ASSERT_OK(root.status());
+  EXPECT_EQ(thin.q.node->name(), "Qr");
+  EXPECT_FALSE(thin.q.node->attrs().at("full_matrices").b());
+  EXPECT_EQ(thin.q.node->attrs().at("T").type(), DT_FLOAT);
+}
+
+TEST_F(ShapeFnTest, DiagPartAndMatrixDiagPart) {
+  Check("DiagPart", {{{"[3,3]"}, "[3]"},
+                     {{"[?,3]"}, "[3]"},
+                     {{"[2,3,2,?]"}, "[2,3]"},
+                     {{"[0,0]"}, "[0]"},
+                     {{"?"}, "?"},
+                     {{"[2,3]"}, "error:Dimensions must be equal, but are 2 and 3"},
+                     {{"[]"}, "error:Input must have even and non-zero rank, input rank is 0"},
+                     {{"[2,2,2]"}, "error:Input must have even and non-zero rank, input rank is 3"}});
+  Check("MatrixDiagPart", {{{"[3,5]"}, "[3]"},
+                           {{"[4,2,5]"}, "[4,2]"},
+                           {{"[7,?]"}, "[?]"},
+                           {{"[?,0]"}, "[0]"},
+                           {{"?"}, "?"},
+                           {{"[3]"}, "error:Shape must be at least rank 2 but is rank 1"}});
+}
+
+TEST_F(ShapeFnTest, Sign) { Check("Sign", {{{"[?,7]"}, "[?,7]"}, {{"[]"}, "[]"}, {{"?"}, "?"}}); }
+
+TEST(TransposeShapeTest, KnownPerm) {
+  Scope root = Scope::NewRootScope(&GlobalOpRegistry());
+  Output x = ops::Placeholder(root, DT_FLOAT, S("[2,?,4]"));
+  EXPECT_EQ(ops::Transpose(root, x, std::vector<int>{2, 0, 1}).shape(), S("[4,2,?]"));
+  EXPECT_EQ(ops::Transpose(root, x, std::vector<int>{0, 1, 2}).shape(), S("[2,?,4]"));
+  // Unknown rank: the perm's length gives it.
+  Output u = ops::Placeholder(root, DT_FLOAT);
+  EXPECT_EQ(ops::Transpose(root, u, std::vector<int>{1, 0}).shape(), S("[?,?]"));
+  EXPECT_EQ(ops::Transpose(root, u, std::vector<int>{0}).shape(), S("?"));
+  // Unknown perm: unknown dims of x's rank (or the perm's length).
+  Output p = ops::Placeholder(root, DT_INT32);
+  EXPECT_EQ(ops::Transpose(root, x, p).shape(), S("[?,?,?]"));
+  EXPECT_EQ(ops::Transpose(root, u, p).shape(), S("?"));
+  EXPECT_EQ(ops::Transpose(root, u, ops::Placeholder(root, DT_INT64, S("[3]"))).shape(),
+            S("[?,?,?]"));
+  RILL_ASSERT_OK(root.status());
+}
+
+TEST(TransposeShapeTest, RejectsWhatIsNotAPermutation) {
+  struct Case {
+    std::string x;
+    std::vector<int> perm;
+    std::string error;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"[2,3]", {0, 0}, "1 is missing from {0,0}."},
+           {"[2,3,4]", {2, 0, 2}, "1 is missing from {2,0,2}."},
+           {"[2,3]", {0, 2}, "perm dim 2 is out of range of input rank 2"},
+           {"[2,3]", {-1, 0}, "perm dim -1 is out of range of input rank 2"},
+           {"[2,3]", {1, 0, 2},
+            "transpose expects a vector of size 2. But input(1) is a vector of size 3"},
+           {"[2,3,4]", {1, 0},
+            "transpose expects a vector of size 3. But input(1) is a vector of size 2"},
+           {"?", {1, 1}, "0 is missing from {1,1}."}}) {
+    Scope root = Scope::NewRootScope(&GlobalOpRegistry());
+    ops::Transpose(root, ops::Placeholder(root, DT_FLOAT, S(c.x)), c.perm);
+    EXPECT_TRUE(HasError(root.status(), absl::StatusCode::kInvalidArgument, c.error)) << c.x;
+  }
+  Scope root = Scope::NewRootScope(&GlobalOpRegistry());
+  Output x = ops::Placeholder(root, DT_FLOAT, S("[2,3]"));
+  ops::Transpose(root, x, ops::Placeholder(root, DT_INT32, S("[3]")));
+  EXPECT_TRUE(HasError(root.status(), absl::StatusCode::kInvalidArgument,
+                       "transpose expects a vector of size 2. But input(1) is a vector of size 3"));
+  Scope r2 = Scope::NewRootScope(&GlobalOpRegistry());
+  ops::Transpose(r2, ops::Placeholder(r2, DT_FLOAT, S("[2,3]")),
+                 ops::Placeholder(r2, DT_INT32, S("[]")));
+  EXPECT_TRUE(HasError(r2.status(), absl::StatusCode::kInvalidArgument,
+                       "Shape must be rank 1 but is rank 0"));
+  // A perm longer than the maximum rank.
+  Scope r3 = Scope::NewRootScope(&GlobalOpRegistry());
+  ops::Transpose(r3, ops::Placeholder(r3, DT_FLOAT),
+                 ops::Placeholder(r3, DT_INT32, S("[" + std::to_string(kMaxRank + 1) + "]")));
+  EXPECT_TRUE(HasError(r3.status(), absl::StatusCode::kInvalidArgument, "exceeds the maximum"));
+}
+
+TEST(TransposeShapeTest, NodeNamesMatchTensorFlow) {
+  Scope root = Scope::NewRootScope(&GlobalOpRegistry());
+  Output x = ops::Placeholder(root.WithOpName("x"), DT_FLOAT, S("[2,3,4]"));
+  Output t = ops::Transpose(root, x, std::vector<int>{1, 0, 2});
+  Output t1 = ops::Transpose(root, x, std::vector<int>{2, 1, 0});
+  Output m = ops::MatrixTranspose(root, x);
+  RILL_ASSERT_OK(root.status());
+  EXPECT_EQ(t.node->name(), "transpose");
+  EXPECT_EQ(t.node->input(1).node->name(), "transpose/perm");
+  EXPECT_EQ(t1.node->name(), "transpose_1");
+  EXPECT_EQ(t1.node->input(1).node->name(), "transpose_1/perm");
+  EXPECT_EQ(t.node->attrs().at("Tperm").type(), DT_INT32);
+  EXPECT_EQ(m.node->name(), "matrix_transpose/transpose");
+  EXPECT_EQ(m.node->input(1).node->name(), "matrix_transpose/transpose/perm");
+  EXPECT_EQ(m.shape(), S("[2,4,3]"));
+  const Tensor* perm = m.node->input(1).node->const_value();
+  ASSERT_NE(perm, nullptr);
+  EXPECT_EQ(perm->dtype(), DT_INT32);
+  EXPECT_EQ(std::vector<int32_t>(perm->data<int32_t>(), perm->data<int32_t>() + 3),
+            (std::vector<int32_t>{0, 2, 1}));
+  ops::MatrixTranspose(root, ops::Placeholder(root, DT_FLOAT, S("[3]")));
+  EXPECT_TRUE(HasError(root.status(), absl::StatusCode::kInvalidArgument,
+                       "Argument 'a' should be a (batch) matrix, with rank >= 2.  Found: (3,)"));
 }
 
 }  // namespace

@@ -71,8 +71,11 @@ class KernelContext {
         output_types_.empty() ? BaseType(node_->output_type(i)) : output_types_[i];
     if (pool_ != nullptr && output_shape(i).IsFullyDefined()) {
       const int64_t n = output_shape(i).num_elements_or_unknown();
-      const size_t bytes = static_cast<size_t>(n) * DataTypeSize(dtype);
-      if (n > 0 && static_cast<int64_t>(bytes) <= max_tensor_bytes_) {
+      const int64_t elem = DataTypeSize(dtype);
+      // Compare counts, not n * elem: that product can wrap around for a
+      // hostile shape and match a small recycled buffer.
+      if (n > 0 && n <= max_tensor_bytes_ / elem) {
+        const size_t bytes = static_cast<size_t>(n * elem);
         if (std::shared_ptr<char> b = pool_->Take(Tensor::AllocationBytes(bytes))) {
           (*outputs_)[i] = Tensor::FromRecycledBuffer(dtype, output_shape(i), n, std::move(b));
           return &(*outputs_)[i];

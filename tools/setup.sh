@@ -19,6 +19,11 @@ PACKAGES=(
   python3
   python3-numpy
   pkg-config
+  # Sanitizer builds (bazel --config=asan/tsan) and fuzzing (tools/fuzz.sh).
+  clang
+  libfuzzer-14-dev
+  libclang-rt-14-dev
+  make
 )
 
 missing=()

@@ -19,19 +19,49 @@ float* Scratch(size_t floats) {
 
 }  // namespace
 
+absl::Status CheckGruInputShapes(absl::Span<const Tensor* const> xs, const Tensor& h,
+                                 absl::Span<const Tensor* const> weights, int64_t input_size,
+                                 int64_t units) {
+  const int64_t batch = h.rank() == 2 ? h.dim(0) : -1;
+  if (h.shape() != TensorShape({batch, units})) {
+    return absl::InvalidArgumentError(absl::StrCat("GRU cell: the state has shape ",
+                                                   h.shape().ToString(), ", expected [B,",
+                                                   units, "]"));
+  }
+  for (size_t t = 0; t < xs.size(); ++t) {
+    if (xs[t]->shape() != TensorShape({batch, input_size})) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "GRU cell: input ", t, " has shape ", xs[t]->shape().ToString(), ", expected [",
+          batch, ",", input_size, "] (the state has batch ", batch, ")"));
+    }
+  }
+  const int64_t rows = input_size + units;
+  const TensorShape want[] = {{rows, 2 * units}, {2 * units}, {rows, units}, {units}};
+  const char* names[] = {"gates kernel", "gates bias", "candidate kernel", "candidate bias"};
+  for (int i = 0; i < 4; ++i) {
+    if (weights[i]->shape() != want[i]) {
+      return absl::InvalidArgumentError(absl::StrCat("GRU cell: the ", names[i], " has shape ",
+                                                     weights[i]->shape().ToString(),
+                                                     ", expected ", want[i].ToString()));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status FusedGruKernel::OutputShapes(absl::Span<const Tensor* const> inputs,
                                           std::vector<TensorShape>* shapes) const {
-  const Tensor& x = *inputs[0];
-  const Tensor& h = *inputs[1];
-  if (x.dim(0) != h.dim(0)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "GRU cell: inputs have batch ", x.dim(0), " but the state has batch ", h.dim(0)));
-  }
-  shapes->assign(1, TensorShape({x.dim(0), units_}));
+  RETURN_IF_ERROR(
+      CheckGruInputShapes(inputs.subspan(0, 1), *inputs[1], inputs.subspan(2, 4), input_size_,
+                          units_));
+  shapes->assign(1, TensorShape({inputs[0]->dim(0), units_}));
   return absl::OkStatus();
 }
 
 absl::Status FusedGruKernel::Compute(KernelContext& ctx) const {
+  const Tensor* const inputs[] = {&ctx.input(0), &ctx.input(1), &ctx.input(2),
+                                  &ctx.input(3), &ctx.input(4), &ctx.input(5)};
+  RETURN_IF_ERROR(CheckGruInputShapes(absl::MakeConstSpan(inputs, 1), *inputs[1],
+                                      absl::MakeConstSpan(inputs + 2, 4), input_size_, units_));
   const Tensor& x = ctx.input(0);
   const Tensor& h = ctx.input(1);
   const float* w_ru = ctx.input(2).data<float>();

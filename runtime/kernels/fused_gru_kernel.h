@@ -32,15 +32,25 @@ class FusedKernel : public OpKernel {
                                     std::vector<TensorShape>* shapes) const = 0;
 };
 
+// InvalidArgument unless every x in `xs` is [B, input_size], `h` is
+// [B, units] and `weights` are W_ru [I+H, 2H], b_ru [2H], W_c [I+H, H],
+// b_c [H], B being h's first dimension. The match fixed I and H from static
+// shapes, but a fed or partially known tensor is only compatible with them
+// (a state fed as [B, 1], a batch that differs): fused kernels check what
+// they read, which the replaced nodes' shape functions would have rejected.
+absl::Status CheckGruInputShapes(absl::Span<const Tensor* const> xs, const Tensor& h,
+                                 absl::Span<const Tensor* const> weights, int64_t input_size,
+                                 int64_t units);
+
 class FusedGruKernel : public FusedKernel {
  public:
   // `input_size` and `units` are the static I and H (validated by the
   // graph's shape inference of the original nodes).
   FusedGruKernel(int64_t input_size, int64_t units) : input_size_(input_size), units_(units) {}
 
-  // [B, H]; InvalidArgument if x and h disagree on B (possible only when the
-  // batch was unknown at build time).
   const char* name() const override { return "FusedGRUCell"; }
+  // [B, H]; InvalidArgument unless the inputs have exactly the shapes above
+  // (CheckGruInputShapes; Compute checks the same).
   absl::Status OutputShapes(absl::Span<const Tensor* const> inputs,
                             std::vector<TensorShape>* shapes) const override;
   absl::Status Compute(KernelContext& ctx) const override;

@@ -12,19 +12,18 @@
 namespace rill {
 absl::Status FusedGruSequenceKernel::OutputShapes(absl::Span<const Tensor* const> inputs,
                                                   std::vector<TensorShape>* shapes) const {
-  const int64_t batch = inputs[steps_]->dim(0);
-  for (int t = 0; t < steps_; ++t) {
-    if (inputs[t]->dim(0) != batch) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "GRU sequence: input ", t, " has batch ", inputs[t]->dim(0),
-          " but the state has batch ", batch));
-    }
-  }
-  shapes->assign(steps_, TensorShape({batch, units_}));
+  RETURN_IF_ERROR(CheckGruInputShapes(inputs.subspan(0, steps_), *inputs[steps_],
+                                      inputs.subspan(steps_ + 1, 4), input_size_, units_));
+  shapes->assign(steps_, TensorShape({inputs[steps_]->dim(0), units_}));
   return absl::OkStatus();
 }
 
 absl::Status FusedGruSequenceKernel::Compute(KernelContext& ctx) const {
+  std::vector<const Tensor*> inputs(steps_ + 5);
+  for (int i = 0; i < steps_ + 5; ++i) inputs[i] = &ctx.input(i);
+  const absl::Span<const Tensor* const> all(inputs);
+  RETURN_IF_ERROR(CheckGruInputShapes(all.subspan(0, steps_), *inputs[steps_],
+                                      all.subspan(steps_ + 1, 4), input_size_, units_));
   const int64_t batch = ctx.input(steps_).dim(0), in = input_size_, units = units_;
   const float* w_ru = ctx.input(steps_ + 1).data<float>();
   const float* b_ru = ctx.input(steps_ + 2).data<float>();

@@ -23,6 +23,9 @@ absl::Status RegisterCwiseUnaryKernels(KernelRegistry& registry);
 absl::Status RegisterConcatSplitKernels(KernelRegistry& registry);
 // Fill, Reshape, Shape (all dtypes).
 absl::Status RegisterArrayKernels(KernelRegistry& registry);
+// Qr (float, double); DiagPart, MatrixDiagPart, Transpose (all dtypes); Sign
+// (float, double, int32, int64).
+absl::Status RegisterLinalgKernels(KernelRegistry& registry);
 
 // VariableV2, Assign (variables live in the Session's VariableStorage).
 absl::Status RegisterStateKernels(KernelRegistry& registry);

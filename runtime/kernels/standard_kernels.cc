@@ -15,6 +15,7 @@ absl::Status RegisterStandardKernels(KernelRegistry& registry) {
   RETURN_IF_ERROR(RegisterCwiseUnaryKernels(registry));
   RETURN_IF_ERROR(RegisterConcatSplitKernels(registry));
   RETURN_IF_ERROR(RegisterArrayKernels(registry));
+  RETURN_IF_ERROR(RegisterLinalgKernels(registry));
   RETURN_IF_ERROR(RegisterStateKernels(registry));
   RETURN_IF_ERROR(RegisterRandomKernels(registry));
   return absl::OkStatus();

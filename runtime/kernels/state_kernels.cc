@@ -23,7 +23,19 @@ class VariableV2Kernel : public OpKernel {
   absl::Status Compute(KernelContext& ctx) const override {
     if (ctx.variables() == nullptr) return NoStorage(ctx.node());
     absl::StatusOr<Tensor> value = ctx.variables()->Read(ctx.node().name());
-    if (value.ok()) ctx.set_output(0, *std::move(value));
+    if (!value.ok()) return absl::OkStatus();
+    // Readers were planned for the declared dtype and shape; a value that
+    // does not match (written directly into VariableStorage) must not reach
+    // them.
+    const Node& node = ctx.node();
+    const DataType dtype = BaseType(node.output_type(0));
+    if (value->dtype() != dtype || !value->shape().IsCompatibleWith(node.output_shape(0))) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Variable '", node.name(), "' holds a ", DataTypeString(value->dtype()), " ",
+          value->shape().ToString(), " value but is declared ", DataTypeString(dtype), " ",
+          node.output_shape(0).ToString()));
+    }
+    ctx.set_output(0, *std::move(value));
     return absl::OkStatus();
   }
 };
@@ -42,6 +54,14 @@ class AssignKernel : public OpKernel {
       return absl::InvalidArgumentError(absl::StrCat(
           "Assign requires shapes of both tensors to match. lhs shape= ",
           declared_shape_.ToString(), " rhs shape= ", value.shape().ToString()));
+    }
+    // Without validate_shape TensorFlow lets the shape change; rill plans the
+    // variable's readers for its declared shape, so only compatible values.
+    if (!declared_shape_.IsCompatibleWith(value.shape())) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Assign with validate_shape=false cannot give variable '", variable_,
+          "' (declared ", declared_shape_.ToString(), ") a value of shape ",
+          value.shape().ToString(), ": rill plans its readers for the declared shape"));
     }
     // The stored tensor must not alias a buffer another op may still write or
     // forward; a private copy makes later runs independent of this one.

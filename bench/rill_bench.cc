@@ -1,0 +1,346 @@
+// rill's benchmarks (Google Benchmark). All times are wall-clock.
+//
+//   BM_GruStep/B/I/H/threads      one Session::Run of the frozen GRU step graph,
+//                                 state fed back; counter GFLOP/s
+//   BM_GruSeq100/B/I/H/threads    one Session::Run of the frozen T=100 StaticRnn
+//                                 graph, fetching the final state
+//   BM_ExecutorChain1000          1000 Identity/AddV2 nodes on a [1] tensor
+//   BM_SessionRunFixedCost        one Identity node: the per-Run overhead
+//   BM_ImportGraphDef10k          GraphDef -> Graph of a 10,000-node chain
+//   BM_SessionCreateFirstRun/B/I/H  in-process cold start of the T=100 graph:
+//                                 read .pb and .npy files, Session::Create, Run
+//   BM_RunnerColdStart/B/I/H      the same through `runtime/runner run` as a new
+//                                 process (posix_spawn + waitpid); peak_rss_MB
+//
+// Extra modes (flags before the benchmark flags):
+//   --peer_format       after the run, print one line per case in the peers'
+//                       format (bench/compare.sh parses these), using the
+//                       median aggregate when --benchmark_repetitions > 1
+//   --export_dir=DIR [--export_cases=1x128x128,...]  write weights, inputs
+//                       and rill's outputs as .npy (T=1 and T=100), then exit
+//   --save_runner_case=BxIxH --save_dir=DIR [--save_threads=N]  save the T=100
+//                       graph and inputs plus DIR/runner_args.txt, then exit
+//   --runner=PATH       the runner binary (default: found in the runfiles)
+//   --work_dir=DIR      scratch space for saved graphs (default: a temp dir)
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "bench/bench_flags.h"
+#include "bench/gru_graphs.h"
+#include "bench/peer_reporter.h"
+#include "benchmark/benchmark.h"
+#include "graph/graph_def.h"
+#include "ops/op_registry.h"
+#include "runtime/npy.h"
+#include "runtime/session.h"
+
+extern char** environ;
+
+namespace rill {
+namespace bench {
+namespace {
+
+const std::vector<GruCase> kCases = {
+    {1, 128, 128}, {32, 256, 256}, {64, 512, 512}, {256, 1024, 1024}};
+const std::vector<GruCase> kColdStartCases = {{1, 128, 128}, {32, 256, 256}};
+
+void Fail(const absl::Status& s) {
+  std::cerr << "error: " << s << std::endl;
+  std::exit(1);
+}
+
+// Scratch directory, created on first use and removed at exit when ours.
+const std::string& WorkDir() {
+  static const std::string* dir = [] {
+    std::string d = GetBenchFlags().work_dir;
+    if (d.empty() && std::getenv("TEST_TMPDIR") != nullptr) d = std::getenv("TEST_TMPDIR");
+    if (d.empty()) {
+      char tmpl[] = "/tmp/rill_bench.XXXXXX";
+      if (mkdtemp(tmpl) == nullptr) Fail(absl::InternalError("mkdtemp failed"));
+      d = tmpl;
+      std::atexit([] { std::filesystem::remove_all(WorkDir()); });
+    }
+    return new std::string(d);
+  }();
+  return *dir;
+}
+
+// The frozen GRU graph for (case, steps) and a session per thread count.
+// One entry is cached: benchmarks of one case run back to back.
+struct GruFixture {
+  GruGraph graph;
+  GruInputs inputs;
+  std::map<int, std::unique_ptr<Session>> sessions;
+};
+GruFixture& GetGruFixture(const GruCase& c, int steps, int threads) {
+  static std::string key;
+  static std::unique_ptr<GruFixture> fixture;
+  const std::string want = absl::StrCat(c.Name(), "_T", steps);
+  if (key != want) {
+    fixture.reset();  // Free the previous case first: the largest is 25 MB + inputs.
+    auto f = std::make_unique<GruFixture>();
+    absl::StatusOr<GruGraph> g = BuildFrozenGruGraph(c, steps);
+    if (!g.ok()) Fail(g.status());
+    f->graph = *std::move(g);
+    f->inputs = MakeGruInputs(c, steps);
+    fixture = std::move(f);
+    key = want;
+  }
+  std::unique_ptr<Session>& s = fixture->sessions[threads];
+  if (s == nullptr) {
+    SessionOptions options;
+    options.intra_op_threads = threads;
+    absl::StatusOr<std::unique_ptr<Session>> created =
+        Session::Create(fixture->graph.graph_def, options);
+    if (!created.ok()) Fail(created.status());
+    s = *std::move(created);
+  }
+  return *fixture;
+}
+
+GruCase CaseOf(const benchmark::State& state) {
+  return {static_cast<int>(state.range(0)), static_cast<int>(state.range(1)),
+          static_cast<int>(state.range(2))};
+}
+
+void RunGru(benchmark::State& state, int steps) {
+  const GruCase c = CaseOf(state);
+  const int threads = static_cast<int>(state.range(3));
+  GruFixture& f = GetGruFixture(c, steps, threads);
+  const Session& session = *f.sessions[threads];
+  Session::Feeds feeds = GruFeeds(f.graph, f.inputs);
+  const std::vector<std::string> fetch = {f.graph.output_name};
+  // Warm-up: the first Run builds the execution plan.
+  if (absl::Status s = session.Run(feeds, fetch).status(); !s.ok()) {
+    state.SkipWithError(s.ToString().c_str());
+    return;
+  }
+  for (auto _ : state) {
+    absl::StatusOr<std::vector<Tensor>> out = session.Run(feeds, fetch);
+    if (!out.ok()) {
+      state.SkipWithError(out.status().ToString().c_str());
+      break;
+    }
+    if (steps == 1) feeds.back().second = (*out)[0];  // Feed the state back.
+  }
+  state.counters["GFLOP/s"] = benchmark::Counter(c.StepFlops() * steps * 1e-9,
+                                                 benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void BM_GruStep(benchmark::State& state) { RunGru(state, 1); }
+void BM_GruSeq100(benchmark::State& state) { RunGru(state, kSeqSteps); }
+
+// Runs a chain of `nodes` nodes once per iteration.
+void RunChain(benchmark::State& state, int nodes) {
+  absl::StatusOr<pb::GraphDef> def = BuildChainGraph(nodes);
+  if (!def.ok()) Fail(def.status());
+  absl::StatusOr<std::unique_ptr<Session>> session = Session::Create(*def);
+  if (!session.ok()) Fail(session.status());
+  Session::Feeds feeds = {{"x", Tensor::Scalar<float>(0.f)}};
+  feeds[0].second = *feeds[0].second.Reshaped(TensorShape({1}));
+  if (absl::Status s = (*session)->Run(feeds, {"out"}).status(); !s.ok()) Fail(s);
+  for (auto _ : state) {
+    benchmark::DoNotOptimize((*session)->Run(feeds, {"out"}));
+  }
+  // Seconds per node; the console shows it with an SI prefix ("210ns").
+  state.counters["per_node"] = benchmark::Counter(
+      nodes, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+}
+void BM_ExecutorChain1000(benchmark::State& state) { RunChain(state, 1000); }
+void BM_SessionRunFixedCost(benchmark::State& state) { RunChain(state, 1); }
+
+void BM_ImportGraphDef10k(benchmark::State& state) {
+  absl::StatusOr<pb::GraphDef> def = BuildChainGraph(10000 - 2);
+  if (!def.ok()) Fail(def.status());
+  for (auto _ : state) {
+    absl::StatusOr<std::unique_ptr<Graph>> g = GraphFromGraphDef(*def, &GlobalOpRegistry());
+    if (!g.ok()) Fail(g.status());
+  }
+  state.counters["nodes"] = def->node_size();
+  state.counters["per_node"] =
+      benchmark::Counter(def->node_size(), benchmark::Counter::kIsIterationInvariantRate |
+                                               benchmark::Counter::kInvert);
+}
+
+// Saves the T=100 graph of `c` under the work dir once; returns runner args.
+const std::vector<std::string>& SavedSeqGraph(const GruCase& c) {
+  static std::map<std::string, std::vector<std::string>> saved;
+  std::vector<std::string>& args = saved[c.Name()];
+  if (args.empty()) {
+    absl::StatusOr<GruGraph> g = BuildFrozenGruGraph(c, kSeqSteps);
+    if (!g.ok()) Fail(g.status());
+    absl::StatusOr<std::vector<std::string>> a = SaveForRunner(
+        *g, MakeGruInputs(c, kSeqSteps), absl::StrCat(WorkDir(), "/", c.Name(), "_T100"), 1);
+    if (!a.ok()) Fail(a.status());
+    args = *std::move(a);
+  }
+  return args;
+}
+
+void BM_SessionCreateFirstRun(benchmark::State& state) {
+  const std::vector<std::string>& args = SavedSeqGraph(CaseOf(state));
+  std::string graph_path, output;
+  std::vector<std::pair<std::string, std::string>> inputs;
+  for (const std::string& a : args) {
+    if (absl::StartsWith(a, "--graph=")) graph_path = a.substr(8);
+    if (absl::StartsWith(a, "--output=")) output = a.substr(9);
+    if (absl::StartsWith(a, "--input=")) {
+      std::vector<std::string> kv = absl::StrSplit(a.substr(8), absl::MaxSplits('=', 1));
+      inputs.emplace_back(kv[0], kv[1]);
+    }
+  }
+  for (auto _ : state) {
+    absl::StatusOr<pb::GraphDef> def = ReadGraphDefFile(graph_path);
+    if (!def.ok()) Fail(def.status());
+    absl::StatusOr<std::unique_ptr<Session>> session = Session::Create(*def);
+    if (!session.ok()) Fail(session.status());
+    Session::Feeds feeds;
+    for (const auto& [name, path] : inputs) {
+      absl::StatusOr<Tensor> t = ReadNpyFile(path);
+      if (!t.ok()) Fail(t.status());
+      feeds.emplace_back(name, *std::move(t));
+    }
+    if (absl::Status s = (*session)->Run(feeds, {output}).status(); !s.ok()) Fail(s);
+  }
+}
+
+std::string FindRunner() {
+  const BenchFlags& flags = GetBenchFlags();
+  if (!flags.runner.empty()) return flags.runner;
+  std::vector<std::string> candidates = {flags.argv0 + ".runfiles/rill/runtime/runner"};
+  for (const char* env : {"RUNFILES_DIR", "TEST_SRCDIR"}) {
+    if (const char* d = std::getenv(env))
+      candidates.push_back(absl::StrCat(d, "/rill/runtime/runner"));
+  }
+  for (const std::string& c : candidates) {
+    if (access(c.c_str(), X_OK) == 0) return c;
+  }
+  return "";
+}
+
+void BM_RunnerColdStart(benchmark::State& state) {
+  const std::string runner = FindRunner();
+  if (runner.empty()) {
+    state.SkipWithError("runtime/runner not found (pass --runner=PATH)");
+    return;
+  }
+  std::vector<std::string> args = SavedSeqGraph(CaseOf(state));
+  args.insert(args.begin(), runner);
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  auto spawn_and_wait = [&](std::vector<char*>& cmd) {
+    pid_t pid;
+    if (posix_spawn(&pid, cmd[0], &actions, nullptr, cmd.data(), environ) != 0) return false;
+    int status = 0;
+    return waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  };
+  for (auto _ : state) {
+    if (!spawn_and_wait(argv)) {
+      state.SkipWithError("runner failed");
+      break;
+    }
+  }
+  // Peak RSS from one more run under /usr/bin/time: a child's ru_maxrss seen
+  // by this process would include this (larger) process's RSS at spawn time.
+  const std::string rss_file = WorkDir() + "/runner_rss.txt";
+  std::vector<std::string> timed = {"/usr/bin/time", "-f", "%M", "-o", rss_file};
+  timed.insert(timed.end(), args.begin(), args.end());
+  std::vector<char*> timed_argv;
+  for (std::string& a : timed) timed_argv.push_back(a.data());
+  timed_argv.push_back(nullptr);
+  double rss_kb = 0;
+  if (access(timed[0].c_str(), X_OK) == 0 && spawn_and_wait(timed_argv)) {
+    std::ifstream(rss_file) >> rss_kb;
+  }
+  posix_spawn_file_actions_destroy(&actions);
+  state.counters["peak_rss_MB"] = rss_kb / 1024;
+}
+
+void RegisterAll() {
+  for (const auto& [name, fn, unit] :
+       {std::make_tuple("BM_GruStep", &BM_GruStep, benchmark::kMicrosecond),
+        std::make_tuple("BM_GruSeq100", &BM_GruSeq100, benchmark::kMillisecond)}) {
+    for (const GruCase& c : kCases) {
+      for (int threads : {1, 2}) {
+        benchmark::RegisterBenchmark(name, fn)
+            ->Args({c.batch, c.input, c.units, threads})
+            ->Unit(unit)
+            ->UseRealTime();
+      }
+    }
+  }
+  benchmark::RegisterBenchmark("BM_ExecutorChain1000", BM_ExecutorChain1000)
+      ->Unit(benchmark::kMicrosecond)
+      ->UseRealTime();
+  benchmark::RegisterBenchmark("BM_SessionRunFixedCost", BM_SessionRunFixedCost)->UseRealTime();
+  benchmark::RegisterBenchmark("BM_ImportGraphDef10k", BM_ImportGraphDef10k)
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
+  for (const GruCase& c : kColdStartCases) {
+    benchmark::RegisterBenchmark("BM_SessionCreateFirstRun", BM_SessionCreateFirstRun)
+        ->Args({c.batch, c.input, c.units})
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime();
+    benchmark::RegisterBenchmark("BM_RunnerColdStart", BM_RunnerColdStart)
+        ->Args({c.batch, c.input, c.units})
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime();
+  }
+}
+
+}  // namespace
+}  // namespace bench
+}  // namespace rill
+
+int main(int argc, char** argv) {
+  using rill::bench::GetBenchFlags;
+  if (!rill::bench::ParseBenchFlags(&argc, argv)) {
+    std::fprintf(stderr, "error: bad flag value\n");
+    return 2;
+  }
+  absl::Status mode = absl::OkStatus();
+  if (!GetBenchFlags().export_dir.empty()) {
+    mode = rill::bench::RunExportMode(GetBenchFlags());
+  } else if (!GetBenchFlags().save_runner_case.empty()) {
+    mode = rill::bench::RunSaveMode(GetBenchFlags());
+  } else {
+    rill::bench::RegisterAll();
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
+    if (GetBenchFlags().peer_format) {
+      rill::bench::PeerLineReporter reporter;
+      reporter.SetOutputStream(&std::cerr);
+      reporter.SetErrorStream(&std::cerr);
+      benchmark::RunSpecifiedBenchmarks(&reporter);
+    } else {
+      benchmark::RunSpecifiedBenchmarks();
+    }
+    benchmark::Shutdown();
+  }
+  if (!mode.ok()) {
+    std::fprintf(stderr, "error: %s\n", mode.ToString().c_str());
+    return 1;
+  }
+  return 0;
+}
