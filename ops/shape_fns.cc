@@ -1,5 +1,6 @@
 #include "ops/shape_fns.h"
 
+#include <algorithm>
 #include <limits>
 #include <optional>
 

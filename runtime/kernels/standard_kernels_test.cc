@@ -48,6 +48,22 @@ TEST(StandardKernelsTest, NumericKernelsCoverTheirDtypes) {
   }
 }
 
+TEST(StandardKernelsTest, LinalgKernelsCoverTheirDtypes) {
+  const KernelRegistry& kernels = GlobalKernelRegistry();
+  EXPECT_TRUE(kernels.HasKernel("Qr", DT_FLOAT));
+  EXPECT_TRUE(kernels.HasKernel("Qr", DT_DOUBLE));
+  EXPECT_FALSE(kernels.HasKernel("Qr", DT_INT32));
+  for (DataType dt : {DT_FLOAT, DT_DOUBLE, DT_INT32, DT_INT64}) {
+    EXPECT_TRUE(kernels.HasKernel("Sign", dt)) << DataTypeString(dt);
+  }
+  EXPECT_FALSE(kernels.HasKernel("Sign", DT_BOOL));
+  // Data movement only: one kernel for every dtype.
+  for (const char* op : {"DiagPart", "MatrixDiagPart", "Transpose"}) {
+    EXPECT_TRUE(kernels.HasKernel(op, DT_BOOL)) << op;
+    EXPECT_TRUE(kernels.HasKernel(op, DT_INT64)) << op;
+  }
+}
+
 TEST(StandardKernelsTest, RegisteringTwiceIsAlreadyExists) {
   KernelRegistry registry;
   ASSERT_TRUE(RegisterStandardKernels(registry).ok());
