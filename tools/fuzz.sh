@@ -14,6 +14,8 @@
 #                     (default ${TMPDIR:-/tmp}/rill-fuzz; reused between runs)
 #   --crash_dir=DIR   where crash/timeout/oom inputs are kept
 #                     (default BUILD_DIR/crashes)
+#   --corpus_dir=DIR  working corpora, DIR/<name>/ (default BUILD_DIR/corpus;
+#                     CI passes an empty one so each run starts from seeds)
 #   --keep_going      do not stop a target at its first crash: libFuzzer's
 #                     fork mode (-fork=1 -ignore_crashes=1 ...) keeps
 #                     fuzzing and collects every crash input
@@ -23,7 +25,7 @@
 # and at the end the crash folder. It exits non-zero if any target crashed
 # (also a time-out or out-of-memory report: the caps below make those bugs),
 # or if the build failed. Seeds come from fuzz/corpus/<name>/ (read only);
-# new inputs libFuzzer finds go to BUILD_DIR/corpus/<name>/.
+# new inputs libFuzzer finds go to the working corpus (--corpus_dir).
 #
 # Reproduce a crash:  BUILD_DIR/bin/<name>_fuzzer CRASH_FILE
 set -uo pipefail
@@ -35,6 +37,7 @@ SECONDS_PER_TARGET=15
 TARGETS=""
 BUILD_DIR="${TMPDIR:-/tmp}/rill-fuzz"
 CRASH_DIR=""
+CORPUS_DIR=""
 BUILD_ONLY=0
 KEEP_GOING=()
 for arg in "$@"; do
@@ -43,9 +46,10 @@ for arg in "$@"; do
     --targets=*) TARGETS="${arg#*=}" ;;
     --build_dir=*) BUILD_DIR="${arg#*=}" ;;
     --crash_dir=*) CRASH_DIR="${arg#*=}" ;;
+    --corpus_dir=*) CORPUS_DIR="${arg#*=}" ;;
     --build_only) BUILD_ONLY=1 ;;
     --keep_going) KEEP_GOING=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1) ;;
-    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,33p' "$0"; exit 0 ;;
     *) echo "fuzz.sh: unknown argument '$arg' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -58,6 +62,7 @@ BUILD_DIR="$(cd "$BUILD_DIR" && pwd)"
 CRASH_DIR="${CRASH_DIR:-$BUILD_DIR/crashes}"
 mkdir -p "$CRASH_DIR"
 CRASH_DIR="$(cd "$CRASH_DIR" && pwd)"
+CORPUS_DIR="${CORPUS_DIR:-$BUILD_DIR/corpus}"
 
 if [ -z "$TARGETS" ]; then
   TARGETS="$(cd fuzz && ls *_fuzzer.cc | sed 's/_fuzzer\.cc$//' | paste -sd, -)"
@@ -152,7 +157,7 @@ fi
 failed=0
 for t in "${TARGET_LIST[@]}"; do
   seeds="$ROOT/fuzz/corpus/$t"
-  work="$BUILD_DIR/corpus/$t"
+  work="$CORPUS_DIR/$t"
   mkdir -p "$work"
   dict=()
   [ -f "$ROOT/fuzz/$t.dict" ] && dict=(-dict="$ROOT/fuzz/$t.dict")
