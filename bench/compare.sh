@@ -18,6 +18,7 @@
 #   --ort              also run onnxruntime-node (npm; skipped when unavailable)
 #   --rill_bench=PATH --runner=PATH   use prebuilt binaries instead of bazel
 #   --output=FILE      where to write the report (default bench/RESULTS.md)
+#   --note=TEXT        a line of context to put into the report
 #
 # Numerical agreement is checked first: rill's GRU step and T=100 graphs on
 # two small cases are exported with their weights and inputs as .npy and
@@ -32,7 +33,7 @@ COMMAND="bench/compare.sh $*"
 CASES="1x128x128,32x256x256,64x512x512,256x1024x1024"
 THREADS="1,2"
 ROUNDS=1 WAIT_QUIET=0 INSTALL=1 ORT=0 QUICK=0
-RILL_BENCH="" RUNNER="" OUTPUT="$ROOT/bench/RESULTS.md"
+RILL_BENCH="" RUNNER="" OUTPUT="$ROOT/bench/RESULTS.md" NOTE=""
 for arg in "$@"; do
   case "$arg" in
     --quick) QUICK=1; CASES="1x128x128"; THREADS="1" ;;
@@ -45,7 +46,8 @@ for arg in "$@"; do
     --rill_bench=*) RILL_BENCH="${arg#*=}" ;;
     --runner=*) RUNNER="${arg#*=}" ;;
     --output=*) OUTPUT="${arg#*=}" ;;
-    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+    --note=*) NOTE="${arg#*=}" ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) echo "compare.sh: unknown flag $arg (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -140,8 +142,10 @@ meta busy_before "$(cpu_busy_pct 10)% of 2 CPUs over 10 s"
 meta load_before "$(cut -d' ' -f1-3 /proc/loadavg)"
 meta bazel_java_procs "$(pgrep -c -f 'bazel|java')"
 meta command "$COMMAND"
-meta date "$(date -u '+%Y-%m-%d %H:%M UTC')"
-meta cpu "$(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) CPUs"
+[[ -n "$NOTE" ]] && meta note "$NOTE"
+meta date "$(date -u '+%Y-%m-%d %H:%M UTC') (start of the timed part)"
+meta cpu "$(lscpu | sed -n 's/^Model name: *//p' | head -1) (family $(lscpu |
+  sed -n 's/^CPU family: *//p') model $(lscpu | sed -n 's/^Model: *//p')), $(nproc) CPUs"
 meta kernel_flags "$(grep -o -w 'avx512f\|avx2\|fma' /proc/cpuinfo | sort -u | tr '\n' ' ')"
 meta threads "$THREADS"
 meta rounds "$ROUNDS"
@@ -214,6 +218,7 @@ meta rss_case "$RSS_CASE"
 meta graph_bytes "$(stat -c %s "$OUT/rss/graph.pb")"
 meta input_bytes "$(du -cb "$OUT"/rss/*.npy | tail -1 | cut -f1)"
 
+meta end "$(date -u '+%H:%M UTC')"
 meta busy_after "$(cpu_busy_pct 10)% of 2 CPUs over 10 s"
 meta load_after "$(cut -d' ' -f1-3 /proc/loadavg)"
 sort -u "$OUT/versions.txt" 2>/dev/null | sed 's/^# /version=/' >>"$META"
