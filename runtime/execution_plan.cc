@@ -40,6 +40,24 @@ std::vector<Output> OutputsOf(const Node* node) {
   return outs;
 }
 
+// Whether `o` is a Const's value, possibly through Identity nodes (how a
+// frozen graph reads its weights), that no feed replaces: then it is the
+// same tensor on every run.
+bool IsConstantValue(Output o, const absl::flat_hash_set<int64_t>& fed) {
+  for (int hops = 0; hops < 64; ++hops) {
+    if (fed.contains(SlotKey(o.node, o.index))) return false;
+    if (o.node->op() == "Const") return true;
+    if (o.node->op() != "Identity" || o.node->inputs().empty()) return false;
+    o = o.node->inputs()[0];
+  }
+  return false;
+}
+
+// Whether W_ru and W_c of a GRU match are constant (see IsConstantValue).
+bool GruWeightsConstant(const GruCellMatch& m, const absl::flat_hash_set<int64_t>& fed) {
+  return IsConstantValue(m.inputs[2], fed) && IsConstantValue(m.inputs[4], fed);
+}
+
 // Chains fused GRU steps that share their weights, each reading the previous
 // one's output as its state, into one sequence step placed where the first
 // step was. A chain is used only if every step's input x is produced before
@@ -95,8 +113,9 @@ void FuseGruSequences(std::vector<Candidate>& candidates, const std::vector<int>
     Candidate& seq = candidates[head];
     seq.inputs = std::move(inputs);
     seq.outputs = std::move(outputs);
-    seq.fused = std::make_unique<FusedGruSequenceKernel>(static_cast<int>(usable.size()),
-                                                         first.input_size, first.units);
+    seq.fused = std::make_unique<FusedGruSequenceKernel>(
+        static_cast<int>(usable.size()), first.input_size, first.units,
+        GruWeightsConstant(first, fed));
   }
 }
 
@@ -175,7 +194,8 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Build(
       for (const Node* n : m->interior) candidates[candidate_of[n->id()]].removed = true;
       c.removed = false;
       c.inputs = m->inputs;
-      c.fused = std::make_unique<FusedGruKernel>(m->input_size, m->units);
+      c.fused = std::make_unique<FusedGruKernel>(m->input_size, m->units,
+                                                 GruWeightsConstant(*m, fed));
       c.gru = std::move(m);
     }
     FuseGruSequences(candidates, candidate_of, fed);

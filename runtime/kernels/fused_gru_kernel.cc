@@ -6,19 +6,9 @@
 #include "graph/status_macros.h"
 #include "runtime/kernels/gemm.h"
 #include "runtime/kernels/gru_math.h"
+#include "runtime/kernels/gru_weights.h"
 
 namespace rill {
-namespace {
-
-// Per-thread scratch, grown on demand and reused across steps and runs.
-float* Scratch(size_t floats) {
-  thread_local std::vector<float> buffer;
-  if (buffer.size() < floats) buffer.resize(floats);
-  return buffer.data();
-}
-
-}  // namespace
-
 absl::Status CheckGruInputShapes(absl::Span<const Tensor* const> xs, const Tensor& h,
                                  absl::Span<const Tensor* const> weights, int64_t input_size,
                                  int64_t units) {
@@ -64,49 +54,54 @@ absl::Status FusedGruKernel::Compute(KernelContext& ctx) const {
                                       absl::MakeConstSpan(inputs + 2, 4), input_size_, units_));
   const Tensor& x = ctx.input(0);
   const Tensor& h = ctx.input(1);
-  const float* w_ru = ctx.input(2).data<float>();
   const float* b_ru = ctx.input(3).data<float>();
-  const float* w_c = ctx.input(4).data<float>();
   const float* b_c = ctx.input(5).data<float>();
   ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0));
   const int64_t batch = x.dim(0), in = input_size_, units = units_, rows = in + units;
   if (batch == 0) return absl::OkStatus();
   const int threads = ctx.device().numThreads();
+  // Variable weights are used in place: one step reads them once, and a copy
+  // would cost more than the padding saves.
+  ASSIGN_OR_RETURN(const GruWeightsView w,
+                   weights_.Get(ctx.input(2), ctx.input(4), /*copy=*/false));
 
-  // xh = [x, h] (later [x, r ⊙ h]), gates = [r, u].
-  float* xh = Scratch(batch * rows + batch * 2 * units);
-  float* gates = xh + batch * rows;
+  // xh = [x, h] (later [x, r ⊙ h]), gates = [r, u], cand: scratch rows at
+  // padded strides (see gru_weights.h).
+  const int64_t ld_xh = PaddedLeadingDim(rows), ld_gates = PaddedLeadingDim(2 * units),
+                ld_cand = PaddedLeadingDim(units);
+  float* xh = GruScratch(batch * (ld_xh + ld_gates + ld_cand));
+  float* gates = xh + batch * ld_xh;
+  float* cand = gates + batch * ld_gates;
   const float* xp = x.data<float>();
   const float* hp = h.data<float>();
   for (int64_t b = 0; b < batch; ++b) {
-    std::memcpy(xh + b * rows, xp + b * in, in * sizeof(float));
-    std::memcpy(xh + b * rows + in, hp + b * units, units * sizeof(float));
+    std::memcpy(xh + b * ld_xh, xp + b * in, in * sizeof(float));
+    std::memcpy(xh + b * ld_xh + in, hp + b * units, units * sizeof(float));
   }
   SgemmArgs g;
   g.m = batch;
   g.n = 2 * units;
   g.k = rows;
   g.a = xh;
-  g.lda = rows;
-  g.b = w_ru;
-  g.ldb = 2 * units;
+  g.lda = ld_xh;
+  g.b = w.w_ru;
+  g.ldb = w.ld_ru;
   g.c = gates;
-  g.ldc = 2 * units;
+  g.ldc = ld_gates;
   g.max_threads = threads;
   RETURN_IF_ERROR(Sgemm(g));
 
   // [x, h] becomes [x, r ⊙ h] in place.
-  gru_math::GatesAndResetState(gates, b_ru, hp, xh + in, rows, batch, units);
+  gru_math::GatesAndResetState(gates, ld_gates, b_ru, hp, xh + in, ld_xh, batch, units);
 
-  float* cand = out->data<float>();
   g.n = units;
-  g.b = w_c;
-  g.ldb = units;
+  g.b = w.w_c;
+  g.ldb = w.ld_c;
   g.c = cand;
-  g.ldc = units;
+  g.ldc = ld_cand;
   RETURN_IF_ERROR(Sgemm(g));
 
-  gru_math::NewState(gates, cand, b_c, hp, cand, batch, units);
+  gru_math::NewState(gates, ld_gates, cand, ld_cand, b_c, hp, out->data<float>(), batch, units);
   return absl::OkStatus();
 }
 

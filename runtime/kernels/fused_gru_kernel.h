@@ -19,6 +19,7 @@
 
 #include "absl/types/span.h"
 #include "runtime/kernel.h"
+#include "runtime/kernels/gru_weights.h"
 
 namespace rill {
 
@@ -45,8 +46,10 @@ absl::Status CheckGruInputShapes(absl::Span<const Tensor* const> xs, const Tenso
 class FusedGruKernel : public FusedKernel {
  public:
   // `input_size` and `units` are the static I and H (validated by the
-  // graph's shape inference of the original nodes).
-  FusedGruKernel(int64_t input_size, int64_t units) : input_size_(input_size), units_(units) {}
+  // graph's shape inference of the original nodes). `constant_weights`: the
+  // weights are Const values, so their GEMM layout is prepared once.
+  FusedGruKernel(int64_t input_size, int64_t units, bool constant_weights)
+      : input_size_(input_size), units_(units), weights_(constant_weights) {}
 
   const char* name() const override { return "FusedGRUCell"; }
   // [B, H]; InvalidArgument unless the inputs have exactly the shapes above
@@ -58,6 +61,7 @@ class FusedGruKernel : public FusedKernel {
  private:
   int64_t input_size_;
   int64_t units_;
+  GruWeightCache weights_;
 };
 
 }  // namespace rill

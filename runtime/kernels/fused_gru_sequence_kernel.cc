@@ -8,6 +8,7 @@
 #include "graph/status_macros.h"
 #include "runtime/kernels/gemm.h"
 #include "runtime/kernels/gru_math.h"
+#include "runtime/kernels/gru_weights.h"
 
 namespace rill {
 absl::Status FusedGruSequenceKernel::OutputShapes(absl::Span<const Tensor* const> inputs,
@@ -25,9 +26,7 @@ absl::Status FusedGruSequenceKernel::Compute(KernelContext& ctx) const {
   RETURN_IF_ERROR(CheckGruInputShapes(all.subspan(0, steps_), *inputs[steps_],
                                       all.subspan(steps_ + 1, 4), input_size_, units_));
   const int64_t batch = ctx.input(steps_).dim(0), in = input_size_, units = units_;
-  const float* w_ru = ctx.input(steps_ + 1).data<float>();
   const float* b_ru = ctx.input(steps_ + 2).data<float>();
-  const float* w_c = ctx.input(steps_ + 3).data<float>();
   const float* b_c = ctx.input(steps_ + 4).data<float>();
   std::vector<float*> h_out(steps_);
   for (int t = 0; t < steps_; ++t) {
@@ -36,53 +35,62 @@ absl::Status FusedGruSequenceKernel::Compute(KernelContext& ctx) const {
   }
   if (batch == 0) return absl::OkStatus();
   const int threads = ctx.device().numThreads();
+  // The weights are read T times: worth a padded copy even when they are
+  // variables.
+  ASSIGN_OR_RETURN(const GruWeightsView w,
+                   weights_.Get(ctx.input(steps_ + 1), ctx.input(steps_ + 3), /*copy=*/true));
 
-  // The projections of a chunk of steps at a time bound the scratch memory
-  // (kChunkBytes) while keeping the hoisted GEMMs large.
+  // Scratch rows at padded strides (see gru_weights.h): X [C*B, I],
+  // P_ru [C*B, 2H], P_c [C*B, H], r⊙h [B, H]. The projections of a chunk of
+  // C steps at a time bound the scratch (kChunkBytes) while keeping the
+  // hoisted GEMMs large.
+  const int64_t ld_x = PaddedLeadingDim(in), ld_ru = PaddedLeadingDim(2 * units),
+                ld_c = PaddedLeadingDim(units);
   constexpr int64_t kChunkBytes = int64_t{16} << 20;
-  const int64_t per_step = batch * (in + 3 * units) * static_cast<int64_t>(sizeof(float));
-  const int chunk = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(steps_, kChunkBytes / per_step)));
-  // Scratch: X [C*B, I], P_ru [C*B, 2H], P_c [C*B, H], r⊙h [B, H].
+  const int64_t per_step = batch * (ld_x + ld_ru + ld_c) * static_cast<int64_t>(sizeof(float));
+  const int chunk = static_cast<int>(
+      std::max<int64_t>(1, std::min<int64_t>(steps_, kChunkBytes / per_step)));
   const int64_t chunk_rows = batch * chunk;
-  std::vector<float> scratch(chunk_rows * (in + 3 * units) + batch * units);
-  float* x_all = scratch.data();
-  float* p_ru = x_all + chunk_rows * in;
-  float* p_c = p_ru + chunk_rows * 2 * units;
-  float* rh = p_c + chunk_rows * units;
+  float* x_all = GruScratch(chunk_rows * (ld_x + ld_ru + ld_c) + batch * ld_c);
+  float* p_ru = x_all + chunk_rows * ld_x;
+  float* p_c = p_ru + chunk_rows * ld_ru;
+  float* rh = p_c + chunk_rows * ld_c;
 
-  const float* w_ru_h = w_ru + in * 2 * units;
-  const float* w_c_h = w_c + in * units;
+  const float* w_ru_h = w.w_ru + in * w.ld_ru;
+  const float* w_c_h = w.w_c + in * w.ld_c;
   const float* h = ctx.input(steps_).data<float>();
   SgemmArgs g;
   g.max_threads = threads;
   for (int first = 0; first < steps_; first += chunk) {
     const int count = std::min(chunk, steps_ - first);
     for (int t = 0; t < count; ++t) {
-      std::memcpy(x_all + t * batch * in, ctx.input(first + t).data<float>(),
-                  batch * in * sizeof(float));
+      const float* x = ctx.input(first + t).data<float>();
+      for (int64_t b = 0; b < batch; ++b) {
+        std::memcpy(x_all + (t * batch + b) * ld_x, x + b * in, in * sizeof(float));
+      }
     }
     // P_ru = X · W_ru[:I], P_c = X · W_c[:I] (the first I rows of each kernel).
     g.m = batch * count;
     g.k = in;
     g.a = x_all;
-    g.lda = in;
+    g.lda = ld_x;
     g.beta = 0.0f;
     g.n = 2 * units;
-    g.b = w_ru;
-    g.ldb = 2 * units;
+    g.b = w.w_ru;
+    g.ldb = w.ld_ru;
     g.c = p_ru;
-    g.ldc = 2 * units;
+    g.ldc = ld_ru;
     RETURN_IF_ERROR(Sgemm(g));
     g.n = units;
-    g.b = w_c;
-    g.ldb = units;
+    g.b = w.w_c;
+    g.ldb = w.ld_c;
     g.c = p_c;
-    g.ldc = units;
+    g.ldc = ld_c;
     RETURN_IF_ERROR(Sgemm(g));
 
     for (int t = 0; t < count; ++t) {
-      float* gates = p_ru + t * batch * 2 * units;
-      float* cand = p_c + t * batch * units;
+      float* gates = p_ru + t * batch * ld_ru;
+      float* cand = p_c + t * batch * ld_c;
       // gates += h · W_ru[I:]
       g.m = batch;
       g.k = units;
@@ -90,22 +98,23 @@ absl::Status FusedGruSequenceKernel::Compute(KernelContext& ctx) const {
       g.lda = units;
       g.n = 2 * units;
       g.b = w_ru_h;
-      g.ldb = 2 * units;
+      g.ldb = w.ld_ru;
       g.beta = 1.0f;
       g.c = gates;
-      g.ldc = 2 * units;
+      g.ldc = ld_ru;
       RETURN_IF_ERROR(Sgemm(g));
-      gru_math::GatesAndResetState(gates, b_ru, h, rh, units, batch, units);
+      gru_math::GatesAndResetState(gates, ld_ru, b_ru, h, rh, ld_c, batch, units);
       // cand += (r ⊙ h) · W_c[I:]
       g.a = rh;
+      g.lda = ld_c;
       g.n = units;
       g.b = w_c_h;
-      g.ldb = units;
+      g.ldb = w.ld_c;
       g.c = cand;
-      g.ldc = units;
+      g.ldc = ld_c;
       RETURN_IF_ERROR(Sgemm(g));
       float* next = h_out[first + t];
-      gru_math::NewState(gates, cand, b_c, h, next, batch, units);
+      gru_math::NewState(gates, ld_ru, cand, ld_c, b_c, h, next, batch, units);
       h = next;
     }
   }

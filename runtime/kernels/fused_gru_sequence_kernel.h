@@ -20,8 +20,9 @@ namespace rill {
 
 class FusedGruSequenceKernel : public FusedKernel {
  public:
-  FusedGruSequenceKernel(int steps, int64_t input_size, int64_t units)
-      : steps_(steps), input_size_(input_size), units_(units) {}
+  // `constant_weights`: as for FusedGruKernel.
+  FusedGruSequenceKernel(int steps, int64_t input_size, int64_t units, bool constant_weights)
+      : steps_(steps), input_size_(input_size), units_(units), weights_(constant_weights) {}
 
   const char* name() const override { return "FusedGRUSequence"; }
   absl::Status OutputShapes(absl::Span<const Tensor* const> inputs,
@@ -32,6 +33,7 @@ class FusedGruSequenceKernel : public FusedKernel {
   int steps_;
   int64_t input_size_;
   int64_t units_;
+  GruWeightCache weights_;
 };
 
 }  // namespace rill
