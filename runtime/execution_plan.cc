@@ -275,9 +275,19 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Build(
     if (!keep[slot]) plan->steps_[step].release_slots.push_back(slot);
   }
   for (Step& step : plan->steps_) {
-    for (int s : step.output_slots) {
-      if (s >= 0 && !keep[s] && !last_reader.contains(s)) step.release_slots.push_back(s);
+    std::vector<bool> unused(step.output_slots.size(), false);
+    for (size_t i = 0; i < step.output_slots.size(); ++i) {
+      const int s = step.output_slots[i];
+      if (s < 0 || keep[s] || last_reader.contains(s)) continue;
+      if (step.fused == nullptr) {
+        step.release_slots.push_back(s);
+      } else {
+        // A fused kernel need not produce it at all.
+        unused[i] = true;
+        step.output_slots[i] = -1;
+      }
     }
+    if (step.fused != nullptr) static_cast<FusedKernel*>(step.kernel.get())->SetUnusedOutputs(unused);
   }
   return plan;
 }

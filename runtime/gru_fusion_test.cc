@@ -200,6 +200,30 @@ TEST_F(GruFusionTest, NewVariableValuesAreSeenByTheNextRun) {
   EXPECT_GT(std::fabs(before[0].data<float>()[0] - after[0].data<float>()[0]), 1e-3);
 }
 
+TEST_F(GruFusionTest, StatesNobodyReadsAreNotAllocated) {
+  // The fused sequence writes states nothing reads to scratch: fetching the
+  // final state allocates one state tensor per run, not T. The run budget
+  // (fresh allocations per run) shows it.
+  const int64_t state_bytes = Tensor::AllocationBytes(kBatch * kUnits * sizeof(float));
+  SessionOptions o;
+  o.max_run_bytes = 2 * state_bytes;
+  auto session = *Session::Create(*root_.graph(), o);
+  // Initializing would exceed the budget: take the values from a session
+  // without one.
+  auto initialized = *Session::Create(*root_.graph());
+  ASSERT_TRUE(initialized->Run({}, {}, {init_->name()}).ok());
+  std::map<std::string, Tensor> values;
+  for (Variable* v : cell_->variables()) values[v->name] = *initialized->variables().Read(v->name);
+  session->variables().WriteAll(values);
+  auto final_only = session->Run(feeds_, {rnn_.final_state[0].name()});
+  ASSERT_TRUE(final_only.ok()) << final_only.status();
+  std::vector<std::string> all;
+  for (const Output& out : rnn_.outputs) all.push_back(out.name());
+  auto every_state = session->Run(feeds_, all);  // T = 4 states: over budget.
+  EXPECT_EQ(every_state.status().code(), absl::StatusCode::kResourceExhausted)
+      << every_state.status();
+}
+
 TEST_F(GruFusionTest, BatchMismatchAtRunTimeIsAnError) {
   auto session = *Session::Create(*root_.graph());
   ASSERT_TRUE(session->Run({}, {}, {init_->name()}).ok());

@@ -31,6 +31,10 @@ class FusedKernel : public OpKernel {
   virtual const char* name() const = 0;
   virtual absl::Status OutputShapes(absl::Span<const Tensor* const> inputs,
                                     std::vector<TensorShape>* shapes) const = 0;
+  // Called by the plan once, before any run, with the outputs nothing reads
+  // (not fetched, no consumer): the kernel may leave those unset, and the
+  // plan drops whatever it sets. By default all outputs are produced.
+  virtual void SetUnusedOutputs(const std::vector<bool>& unused) {}
 };
 
 // InvalidArgument unless every x in `xs` is [B, input_size], `h` is

@@ -28,8 +28,9 @@ absl::Status FusedGruSequenceKernel::Compute(KernelContext& ctx) const {
   const int64_t batch = ctx.input(steps_).dim(0), in = input_size_, units = units_;
   const float* b_ru = ctx.input(steps_ + 2).data<float>();
   const float* b_c = ctx.input(steps_ + 4).data<float>();
-  std::vector<float*> h_out(steps_);
+  std::vector<float*> h_out(steps_, nullptr);
   for (int t = 0; t < steps_; ++t) {
+    if (t < static_cast<int>(unused_.size()) && unused_[t]) continue;
     ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(t));
     h_out[t] = out->data<float>();
   }
@@ -51,10 +52,15 @@ absl::Status FusedGruSequenceKernel::Compute(KernelContext& ctx) const {
   const int chunk = static_cast<int>(
       std::max<int64_t>(1, std::min<int64_t>(steps_, kChunkBytes / per_step)));
   const int64_t chunk_rows = batch * chunk;
-  float* x_all = GruScratch(chunk_rows * (ld_x + ld_ru + ld_c) + batch * ld_c);
+  float* x_all = GruScratch(chunk_rows * (ld_x + ld_ru + ld_c) + batch * (ld_c + 2 * units));
   float* p_ru = x_all + chunk_rows * ld_x;
   float* p_c = p_ru + chunk_rows * ld_ru;
   float* rh = p_c + chunk_rows * ld_c;
+  // Unused states alternate between two scratch buffers.
+  float* spare[2] = {rh + batch * ld_c, rh + batch * ld_c + batch * units};
+  for (int t = 0; t < steps_; ++t) {
+    if (h_out[t] == nullptr) h_out[t] = spare[t % 2];
+  }
 
   const float* w_ru_h = w.w_ru + in * w.ld_ru;
   const float* w_c_h = w.w_c + in * w.ld_c;

@@ -10,7 +10,8 @@
 // differ from the step-by-step graph by float rounding only.
 //
 // Inputs: x_0 .. x_{T-1} [B, I], h_0 [B, H], W_ru, b_ru, W_c, b_c.
-// Outputs: h_1 .. h_T [B, H]. float only.
+// Outputs: h_1 .. h_T [B, H]. float only. Peak memory is the weights' padded
+// copy, the chunk scratch (<= 16 MiB) and the states that are read.
 #ifndef RILL_RUNTIME_KERNELS_FUSED_GRU_SEQUENCE_KERNEL_H_
 #define RILL_RUNTIME_KERNELS_FUSED_GRU_SEQUENCE_KERNEL_H_
 
@@ -28,12 +29,16 @@ class FusedGruSequenceKernel : public FusedKernel {
   absl::Status OutputShapes(absl::Span<const Tensor* const> inputs,
                             std::vector<TensorShape>* shapes) const override;
   absl::Status Compute(KernelContext& ctx) const override;
+  // Unused states (typically all but the last, in an RNN whose final state
+  // alone is fetched) are written to two scratch rows instead of tensors.
+  void SetUnusedOutputs(const std::vector<bool>& unused) override { unused_ = unused; }
 
  private:
   int steps_;
   int64_t input_size_;
   int64_t units_;
   GruWeightCache weights_;
+  std::vector<bool> unused_;  // Empty: every output is used.
 };
 
 }  // namespace rill
