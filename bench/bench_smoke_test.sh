@@ -24,6 +24,13 @@ for name in BM_GruStep BM_GruSeq100 BM_ExecutorChain1000 BM_ImportGraphDef10k \
 done
 if grep -q 'ERROR OCCURRED' "$TMP/console.txt"; then echo "FAIL: a benchmark failed"; exit 1; fi
 
+echo "== sgemm_bench (the GEMM choice)"
+"$RUNFILES/bench/sgemm_bench" --benchmark_min_time=0.001 | tee "$TMP/sgemm.txt"
+for name in 'BM_Sgemm/M:1/N:256/K:128/padded:0' 'BM_Sgemm/M:256/N:2048/K:1024/padded:1' \
+            'BM_EigenGemm/M:64/N:1024/K:512'; do
+  grep -q "^$name " "$TMP/sgemm.txt" || { echo "FAIL: $name did not run"; exit 1; }
+done
+
 echo "== --peer_format"
 "$BENCH" --peer_format --runner="$RUNNER" --work_dir="$TMP/work" --benchmark_min_time=0.001 \
   --benchmark_repetitions=2 \

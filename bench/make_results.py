@@ -7,6 +7,7 @@ Usage: make_results.py LINES META FOREIGN
   FOREIGN  "foreign_cpu LABEL CPUS WALL" lines, one per benchmark program run
 """
 import collections
+import os
 import sys
 
 PEER_ORDER = ["openblas_gru_tf", "openblas_gru_tf_preX", "eigen_gru_tf", "onednn_gru",
@@ -218,6 +219,13 @@ def main(argv):
               f"{kb * 1024 / wb:.1f}× the weights ({wb / 1e6:.1f} MB); graph.pb {gb / 1e6:.1f} MB, "
               f"inputs {ib / 1e6:.1f} MB |")
     w("")
+    # The GEMM choice and the kernels' design are measured by separate
+    # programs (bench/sgemm_bench, runner bench --show_ops); their recorded
+    # output lives in bench/gemm_choice.md, which states its own command.
+    choice = os.path.join(os.path.dirname(os.path.abspath(__file__)), "gemm_choice.md")
+    if os.path.exists(choice):
+        w(open(choice).read().rstrip("\n"))
+        w("")
     w("Notes: the 2-thread numbers on this 2-vCPU VM are noisy (host-level interference, see "
       "../shared/peers/RESULTS-2026-11-25.md); use the 1-thread tables as the primary anchor. "
       "Debian's libbenchmark prints \"Library was built as DEBUG\": that refers to the library "

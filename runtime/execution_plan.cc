@@ -40,22 +40,31 @@ std::vector<Output> OutputsOf(const Node* node) {
   return outs;
 }
 
-// Whether `o` is a Const's value, possibly through Identity nodes (how a
-// frozen graph reads its weights), that no feed replaces: then it is the
-// same tensor on every run.
-bool IsConstantValue(Output o, const absl::flat_hash_set<int64_t>& fed) {
-  for (int hops = 0; hops < 64; ++hops) {
-    if (fed.contains(SlotKey(o.node, o.index))) return false;
-    if (o.node->op() == "Const") return true;
-    if (o.node->op() != "Identity" || o.node->inputs().empty()) return false;
-    o = o.node->inputs()[0];
+// For each node id: whether its output 0 is a Const's value, possibly
+// through Identity nodes (how a frozen graph reads its weights), that no feed
+// replaces, so the same tensor on every run. Node ids are a topological order.
+std::vector<char> ConstantOutputs(const Graph& graph, const absl::flat_hash_set<int64_t>& fed) {
+  std::vector<char> constant(graph.num_nodes(), 0);
+  for (int id = 0; id < graph.num_nodes(); ++id) {
+    const Node* node = graph.node(id);
+    bool c = node->op() == "Const";
+    if (node->op() == "Identity" && !node->inputs().empty()) {
+      const Output in = node->inputs()[0];
+      c = in.index == 0 && constant[in.node->id()];
+    }
+    constant[id] = c && !fed.contains(SlotKey(node, 0));
   }
-  return false;
+  return constant;
 }
 
-// Whether W_ru and W_c of a GRU match are constant (see IsConstantValue).
-bool GruWeightsConstant(const GruCellMatch& m, const absl::flat_hash_set<int64_t>& fed) {
-  return IsConstantValue(m.inputs[2], fed) && IsConstantValue(m.inputs[4], fed);
+bool IsConstantValue(const Output& o, const std::vector<char>& constant_outputs) {
+  return o.index == 0 && constant_outputs[o.node->id()];
+}
+
+// Whether W_ru and W_c of a GRU match are constant.
+bool GruWeightsConstant(const GruCellMatch& m, const std::vector<char>& constant_outputs) {
+  return IsConstantValue(m.inputs[2], constant_outputs) &&
+         IsConstantValue(m.inputs[4], constant_outputs);
 }
 
 // Chains fused GRU steps that share their weights, each reading the previous
@@ -64,7 +73,8 @@ bool GruWeightsConstant(const GruCellMatch& m, const absl::flat_hash_set<int64_t
 // the chain starts (so all projections can be computed up front) and no
 // link's output is fed.
 void FuseGruSequences(std::vector<Candidate>& candidates, const std::vector<int>& candidate_of,
-                      const absl::flat_hash_set<int64_t>& fed) {
+                      const absl::flat_hash_set<int64_t>& fed,
+                      const std::vector<char>& constant_outputs) {
   absl::flat_hash_map<const Node*, int> gru_by_output;
   for (int i = 0; i < static_cast<int>(candidates.size()); ++i) {
     if (!candidates[i].removed && candidates[i].gru) gru_by_output[candidates[i].node] = i;
@@ -115,7 +125,7 @@ void FuseGruSequences(std::vector<Candidate>& candidates, const std::vector<int>
     seq.outputs = std::move(outputs);
     seq.fused = std::make_unique<FusedGruSequenceKernel>(
         static_cast<int>(usable.size()), first.input_size, first.units,
-        GruWeightsConstant(first, fed));
+        GruWeightsConstant(first, constant_outputs));
   }
 }
 
@@ -169,6 +179,8 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Build(
     for (const Node* c : n->control_inputs()) need(c);
   }
 
+  const std::vector<char> constant_outputs = ConstantOutputs(graph, fed);
+
   // Candidates in node-id order, which is a topological order (AddNode only
   // accepts existing inputs); a fused group takes its final node's place.
   std::vector<Candidate> candidates;
@@ -195,10 +207,10 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Build(
       c.removed = false;
       c.inputs = m->inputs;
       c.fused = std::make_unique<FusedGruKernel>(m->input_size, m->units,
-                                                 GruWeightsConstant(*m, fed));
+                                                 GruWeightsConstant(*m, constant_outputs));
       c.gru = std::move(m);
     }
-    FuseGruSequences(candidates, candidate_of, fed);
+    FuseGruSequences(candidates, candidate_of, fed, constant_outputs);
   }
 
   // Drop steps nothing reads any more (the Consts of fused groups), walking
@@ -244,6 +256,9 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Build(
       step.kernel = std::move(c.fused);
     } else {
       ASSIGN_OR_RETURN(step.kernel, kernels.CreateKernel(*node));
+      std::vector<bool> constant;
+      for (const Output& in : c.inputs) constant.push_back(IsConstantValue(in, constant_outputs));
+      step.kernel->SetConstantInputs(constant);
     }
     for (const Output& in : c.inputs) {
       const int slot = slot_for(in);

@@ -128,6 +128,12 @@ class OpKernel {
   // Computes the outputs. Errors: InvalidArgument for bad input values,
   // FailedPrecondition for uninitialized state, ResourceExhausted for caps.
   virtual absl::Status Compute(KernelContext& ctx) const = 0;
+
+  // Called by the plan once, before any run: constant[i] says input i is the
+  // same tensor on every run (a Const's value, possibly through Identity,
+  // and not fed), so the kernel may prepare it once (MatMul pads constant
+  // weights). Default: ignored.
+  virtual void SetConstantInputs(const std::vector<bool>& constant) {}
 };
 
 }  // namespace rill

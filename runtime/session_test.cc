@@ -1,6 +1,7 @@
 #include "runtime/session.h"
 
 #include <atomic>
+#include <cmath>
 #include <thread>
 
 #include "graph/graph_def.h"
@@ -211,6 +212,74 @@ TEST(SessionOptionsTest, RejectsBadThreadCounts) {
   o.intra_op_threads = 0;
   EXPECT_TRUE(HasError(Session::Create(*root.graph(), o), absl::StatusCode::kInvalidArgument,
                        "intra_op_threads"));
+}
+
+}  // namespace
+}  // namespace rill
+
+namespace rill {
+namespace {
+
+// y = x · w for a Const w [8, 128]: rows 512 bytes apart, the slow sgemm
+// stride, so MatMul reads w from a padded copy made on the first run.
+class ConstantWeightsTest : public ::testing::Test {
+ protected:
+  static constexpr int kIn = 8, kOut = 128, kBatch = 4;
+
+  ConstantWeightsTest() : root_(Scope::NewRootScope(&GlobalOpRegistry())) {
+    std::vector<float> w(kIn * kOut);
+    for (int i = 0; i < kIn * kOut; ++i) w[i] = 0.01f * ((i * 37) % 101) - 0.5f;
+    w_ = F({kIn, kOut}, w);
+    x_ = ops::Placeholder(root_.WithOpName("x"), DT_FLOAT, TensorShape({-1, kIn}));
+    weights_ = ops::Const(root_.WithOpName("w"), w_);
+    ops::MatMul(root_.WithOpName("y"), x_, ops::Identity(root_.WithOpName("w/read"), weights_));
+    std::vector<float> x(kBatch * kIn);
+    for (int i = 0; i < kBatch * kIn; ++i) x[i] = std::sin(0.3f * i);
+    x_value_ = F({kBatch, kIn}, x);
+  }
+
+  // x_value_ · w in double.
+  static void ExpectProduct(const Tensor& x, const Tensor& w, const Tensor& y) {
+    ASSERT_EQ(y.shape(), TensorShape({kBatch, kOut}));
+    for (int i = 0; i < kBatch; ++i) {
+      for (int j = 0; j < kOut; ++j) {
+        double want = 0;
+        for (int p = 0; p < kIn; ++p) {
+          want += double(x.data<float>()[i * kIn + p]) * w.data<float>()[p * kOut + j];
+        }
+        ASSERT_NEAR(y.data<float>()[i * kOut + j], want, 1e-5) << i << "," << j;
+      }
+    }
+  }
+
+  Scope root_;
+  Tensor w_, x_value_;
+  Output x_, weights_;
+};
+
+TEST_F(ConstantWeightsTest, PaddedCopyGivesTheProductRunAfterRun) {
+  auto session = *Session::Create(*root_.graph());
+  for (int run = 0; run < 2; ++run) {
+    auto y = session->Run({{"x", x_value_}}, {"y"});
+    ASSERT_TRUE(y.ok()) << y.status();
+    ExpectProduct(x_value_, w_, (*y)[0]);
+  }
+}
+
+TEST_F(ConstantWeightsTest, FeedingTheConstOverridesIt) {
+  // A fed Const is not constant: that plan reads the fed values, and the
+  // plan without the feed still reads the Const's.
+  auto session = *Session::Create(*root_.graph());
+  ExpectProduct(x_value_, w_, (*session->Run({{"x", x_value_}}, {"y"}))[0]);
+  std::vector<float> other(kIn * kOut);
+  for (int i = 0; i < kIn * kOut; ++i) other[i] = 0.02f * (i % 13) - 0.1f;
+  const Tensor fed = F({kIn, kOut}, other);
+  for (const char* name : {"w", "w/read"}) {
+    auto y = session->Run({{"x", x_value_}, {name, fed}}, {"y"});
+    ASSERT_TRUE(y.ok()) << y.status();
+    ExpectProduct(x_value_, fed, (*y)[0]);
+  }
+  ExpectProduct(x_value_, w_, (*session->Run({{"x", x_value_}}, {"y"}))[0]);
 }
 
 }  // namespace

@@ -84,8 +84,8 @@ absl::Status FusedGruKernel::Compute(KernelContext& ctx) const {
   g.k = rows;
   g.a = xh;
   g.lda = ld_xh;
-  g.b = w.w_ru;
-  g.ldb = w.ld_ru;
+  g.b = w.ru.data;
+  g.ldb = w.ru.ld;
   g.c = gates;
   g.ldc = ld_gates;
   g.max_threads = threads;
@@ -95,8 +95,8 @@ absl::Status FusedGruKernel::Compute(KernelContext& ctx) const {
   gru_math::GatesAndResetState(gates, ld_gates, b_ru, hp, xh + in, ld_xh, batch, units);
 
   g.n = units;
-  g.b = w.w_c;
-  g.ldb = w.ld_c;
+  g.b = w.c.data;
+  g.ldb = w.c.ld;
   g.c = cand;
   g.ldc = ld_cand;
   RETURN_IF_ERROR(Sgemm(g));

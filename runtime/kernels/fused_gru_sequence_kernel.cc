@@ -62,8 +62,8 @@ absl::Status FusedGruSequenceKernel::Compute(KernelContext& ctx) const {
     if (h_out[t] == nullptr) h_out[t] = spare[t % 2];
   }
 
-  const float* w_ru_h = w.w_ru + in * w.ld_ru;
-  const float* w_c_h = w.w_c + in * w.ld_c;
+  const float* w_ru_h = w.ru.data + in * w.ru.ld;
+  const float* w_c_h = w.c.data + in * w.c.ld;
   const float* h = ctx.input(steps_).data<float>();
   SgemmArgs g;
   g.max_threads = threads;
@@ -82,14 +82,14 @@ absl::Status FusedGruSequenceKernel::Compute(KernelContext& ctx) const {
     g.lda = ld_x;
     g.beta = 0.0f;
     g.n = 2 * units;
-    g.b = w.w_ru;
-    g.ldb = w.ld_ru;
+    g.b = w.ru.data;
+    g.ldb = w.ru.ld;
     g.c = p_ru;
     g.ldc = ld_ru;
     RETURN_IF_ERROR(Sgemm(g));
     g.n = units;
-    g.b = w.w_c;
-    g.ldb = w.ld_c;
+    g.b = w.c.data;
+    g.ldb = w.c.ld;
     g.c = p_c;
     g.ldc = ld_c;
     RETURN_IF_ERROR(Sgemm(g));
@@ -104,7 +104,7 @@ absl::Status FusedGruSequenceKernel::Compute(KernelContext& ctx) const {
       g.lda = units;
       g.n = 2 * units;
       g.b = w_ru_h;
-      g.ldb = w.ld_ru;
+      g.ldb = w.ru.ld;
       g.beta = 1.0f;
       g.c = gates;
       g.ldc = ld_ru;
@@ -115,7 +115,7 @@ absl::Status FusedGruSequenceKernel::Compute(KernelContext& ctx) const {
       g.lda = ld_c;
       g.n = units;
       g.b = w_c_h;
-      g.ldb = w.ld_c;
+      g.ldb = w.c.ld;
       g.c = cand;
       g.ldc = ld_c;
       RETURN_IF_ERROR(Sgemm(g));

@@ -2,7 +2,10 @@
 
 #include <omp.h>
 
+#include <cstring>
+
 #include "absl/strings/str_cat.h"
+#include "graph/status_macros.h"
 #include "oneapi/dnnl/dnnl.h"
 
 namespace rill {
@@ -35,6 +38,36 @@ absl::Status Sgemm(const SgemmArgs& g) {
                                             " k=", g.k));
   }
   return absl::OkStatus();
+}
+
+int64_t PaddedLeadingDim(int64_t n) {
+  constexpr int64_t kLine = 64 / sizeof(float);
+  const int64_t ld = (n + kLine - 1) / kLine * kLine;
+  return IsSlowStride(ld) ? ld + kLine : ld;
+}
+
+absl::StatusOr<GemmOperand> PaddedCopy(const Tensor& matrix) {
+  const int64_t rows = matrix.dim(0), cols = matrix.dim(1);
+  GemmOperand op;
+  op.ld = PaddedLeadingDim(cols);
+  ASSIGN_OR_RETURN(op.storage, Tensor::Allocate(DT_FLOAT, TensorShape({rows, op.ld})));
+  float* dst = op.storage.data<float>();
+  const float* src = matrix.data<float>();
+  for (int64_t r = 0; r < rows; ++r) {
+    std::memcpy(dst + r * op.ld, src + r * cols, cols * sizeof(float));
+  }
+  op.data = dst;
+  return op;
+}
+
+absl::StatusOr<GemmOperand> PaddedOperandCache::Get(const Tensor& matrix) const {
+  absl::MutexLock lock(&mu_);
+  if (!prepared_.storage.initialized() || source_.buffer() != matrix.buffer() ||
+      source_.shape() != matrix.shape()) {
+    ASSIGN_OR_RETURN(prepared_, PaddedCopy(matrix));
+    source_ = matrix;
+  }
+  return prepared_;  // Shares the storage: stays valid if replaced later.
 }
 
 }  // namespace rill

@@ -1,12 +1,22 @@
 // Float GEMM for kernels: row-major C = op(A) · op(B) + beta · C on oneDNN's
-// sgemm (its jit kernels run at 98-99% of this machine's sgemm peak; Eigen's
-// product reaches 62-77%, see bench/RESULTS.md).
+// sgemm (bench/RESULTS.md: on this machine it runs at the sgemm peak where
+// Eigen's product reaches 62-77% of it).
+//
+// Strides: dnnl_sgemm loses up to 2.4x when the rows of B are a multiple of
+// 512 bytes apart (they map to the same cache sets). On this machine's Zen 3
+// at M=64, K=512, 1 thread: a [512, 1024] B runs at 38 GFLOP/s with rows
+// 1024 floats apart and at 74 with rows 1040 apart; N=512: 52 vs 75; N=2048:
+// 36 vs 88. Weights that stay the same across runs are therefore copied once
+// to a padded stride (PaddedOperandCache).
 #ifndef RILL_RUNTIME_KERNELS_GEMM_H_
 #define RILL_RUNTIME_KERNELS_GEMM_H_
 
 #include <cstdint>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "graph/tensor.h"
 
 namespace rill {
 
@@ -29,6 +39,40 @@ struct SgemmArgs {
 // Internal (naming oneDNN's status) if oneDNN rejects the arguments, which
 // means a bug in the caller.
 absl::Status Sgemm(const SgemmArgs& args);
+
+// Whether rows `ld` floats apart hit the slow case above (a multiple of 512
+// bytes).
+inline bool IsSlowStride(int64_t ld) { return ld % (512 / sizeof(float)) == 0; }
+
+// Row stride, in floats, for a row-major matrix with `n` columns read by
+// Sgemm: n rounded up to 64 bytes, plus 64 bytes if that is a slow stride.
+int64_t PaddedLeadingDim(int64_t n);
+
+// A float matrix as a GEMM operand: its rows are `ld` floats apart.
+struct GemmOperand {
+  Tensor storage;  // Owns a padded copy (unset when `data` is the original).
+  const float* data = nullptr;
+  int64_t ld = 0;
+};
+
+// A padded copy of a float matrix [rows, cols] (rows PaddedLeadingDim(cols)
+// apart, padding zero). ResourceExhausted if it cannot be allocated.
+absl::StatusOr<GemmOperand> PaddedCopy(const Tensor& matrix);
+
+// The padded copy of a matrix that is the same tensor on every run (a Const
+// weight): made on the first Get and reused while Get is passed the same
+// buffer (another buffer is copied anew). Thread-safe.
+class PaddedOperandCache {
+ public:
+  absl::StatusOr<GemmOperand> Get(const Tensor& matrix) const;
+
+ private:
+  mutable absl::Mutex mu_;
+  mutable GemmOperand prepared_ ABSL_GUARDED_BY(mu_);
+  // The tensor copied, held so its buffer cannot be reused by another
+  // tensor while the copy stands for it.
+  mutable Tensor source_ ABSL_GUARDED_BY(mu_);
+};
 
 }  // namespace rill
 

@@ -1,6 +1,7 @@
 // MatMul for float, double, int32, int64 with transpose_a / transpose_b.
 //
-// float runs on oneDNN's sgemm (runtime/kernels/gemm.h); the rest on Eigen:
+// float runs on oneDNN's sgemm (runtime/kernels/gemm.h), with constant
+// weights at a padded stride; the rest on Eigen:
 // Eigen Matrix products are as fast as Eigen::TensorContraction for the small
 // products of an RNN step and much faster when transpose_b is set (a
 // [1x256]x[256x256]^T product took 4 us against 85 us), but they run on one
@@ -37,6 +38,10 @@ class MatMulKernel : public OpKernel {
     ASSIGN_OR_RETURN(bool ta, GetBoolAttr(node.attrs(), "transpose_a"));
     ASSIGN_OR_RETURN(bool tb, GetBoolAttr(node.attrs(), "transpose_b"));
     return std::unique_ptr<OpKernel>(new MatMulKernel<T>(ta, tb));
+  }
+
+  void SetConstantInputs(const std::vector<bool>& constant) override {
+    constant_b_ = constant.size() > 1 && constant[1];
   }
 
   absl::Status Compute(KernelContext& ctx) const override {
@@ -79,6 +84,14 @@ class MatMulKernel : public OpKernel {
       g.c = out->data<float>();
       g.ldc = n;
       g.max_threads = device.numThreads();
+      // Constant weights at a slow stride are read from a padded copy made
+      // once (gemm.h); a single row (m = 1) does not gain from it.
+      GemmOperand padded;
+      if (constant_b_ && m > 1 && IsSlowStride(b.dim(1))) {
+        ASSIGN_OR_RETURN(padded, b_cache_.Get(b));
+        g.b = padded.data;
+        g.ldb = padded.ld;
+      }
       return Sgemm(g);
     } else if constexpr (std::is_floating_point_v<T>) {
       if (!transpose_a_ && !transpose_b_ && device.numThreads() > 1 &&
@@ -107,6 +120,8 @@ class MatMulKernel : public OpKernel {
 
   const bool transpose_a_;
   const bool transpose_b_;
+  bool constant_b_ = false;  // Set by the plan before any run.
+  PaddedOperandCache b_cache_;
 };
 
 template <typename T>

@@ -1,0 +1,86 @@
+// The GEMM choice, measured: rill's Sgemm (oneDNN) against Eigen's product at
+// the GRU step shapes, with the weights' rows at their natural stride (N
+// floats, a multiple of 512 bytes for these N) and at PaddedLeadingDim(N).
+//
+//   bazel run -c opt //bench:sgemm_bench            # or bazel-bin/bench/sgemm_bench
+//
+// BM_Sgemm/M/N/K/padded and BM_EigenGemm/M/N/K: C[M,N] = A[M,K] · B[K,N]
+// on one thread, counter GFLOP/s. The shapes are the recurrent GEMMs of the
+// four GRU cases (h · W_ru[I:] with N = 2H, K = H).
+#include <vector>
+
+#include "benchmark/benchmark.h"
+#include "runtime/kernels/gemm.h"
+#include "unsupported/Eigen/CXX11/Tensor"
+
+namespace rill {
+namespace {
+
+std::vector<float> Filled(int64_t n, float scale) {
+  std::vector<float> v(n);
+  for (int64_t i = 0; i < n; ++i) v[i] = scale * static_cast<float>((i * 7919) % 1000) / 1000.0f;
+  return v;
+}
+
+void SetFlops(benchmark::State& state, int64_t m, int64_t n, int64_t k) {
+  state.counters["GFLOP/s"] = benchmark::Counter(
+      2.0 * m * n * k * state.iterations() * 1e-9, benchmark::Counter::kIsRate);
+}
+
+void BM_Sgemm(benchmark::State& state) {
+  const int64_t m = state.range(0), n = state.range(1), k = state.range(2);
+  const int64_t ldb = state.range(3) ? PaddedLeadingDim(n) : n;
+  // A 64-byte aligned B, as a Tensor's buffer (the slow case).
+  Tensor b = *Tensor::Allocate(DT_FLOAT, TensorShape({k, ldb}));
+  const std::vector<float> values = Filled(k * ldb, 0.01f);
+  std::copy(values.begin(), values.end(), b.data<float>());
+  const std::vector<float> a = Filled(m * k, 0.02f);
+  std::vector<float> c(m * n);
+  SgemmArgs g;
+  g.m = m;
+  g.n = n;
+  g.k = k;
+  g.a = a.data();
+  g.lda = k;
+  g.b = b.data<float>();
+  g.ldb = ldb;
+  g.beta = 1.0f;
+  g.c = c.data();
+  g.ldc = n;
+  for (auto _ : state) {
+    if (!Sgemm(g).ok()) state.SkipWithError("Sgemm failed");
+    benchmark::DoNotOptimize(c.data());
+  }
+  SetFlops(state, m, n, k);
+}
+
+void BM_EigenGemm(benchmark::State& state) {
+  const int64_t m = state.range(0), n = state.range(1), k = state.range(2);
+  using Matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  Matrix a = Matrix::Random(m, k), b = Matrix::Random(k, n), c = Matrix::Zero(m, n);
+  for (auto _ : state) {
+    c.noalias() += a * b;
+    benchmark::DoNotOptimize(c.data());
+  }
+  SetFlops(state, m, n, k);
+}
+
+void Shapes(benchmark::internal::Benchmark* b, bool with_padding) {
+  for (const auto& [m, h] : {std::pair<int, int>{1, 128}, {32, 256}, {64, 512}, {256, 1024}}) {
+    if (with_padding) {
+      b->Args({m, 2 * h, h, 0})->Args({m, 2 * h, h, 1});
+    } else {
+      b->Args({m, 2 * h, h});
+    }
+  }
+}
+
+BENCHMARK(BM_Sgemm)->Apply([](benchmark::internal::Benchmark* b) { Shapes(b, true); })
+    ->ArgNames({"M", "N", "K", "padded"});
+BENCHMARK(BM_EigenGemm)->Apply([](benchmark::internal::Benchmark* b) { Shapes(b, false); })
+    ->ArgNames({"M", "N", "K"});
+
+}  // namespace
+}  // namespace rill
+
+BENCHMARK_MAIN();
