@@ -302,7 +302,9 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Build(
         step.output_slots[i] = -1;
       }
     }
-    if (step.fused != nullptr) static_cast<FusedKernel*>(step.kernel.get())->SetUnusedOutputs(unused);
+    if (step.fused != nullptr) {
+      static_cast<FusedKernel*>(step.kernel.get())->SetUnusedOutputs(unused);
+    }
   }
   return plan;
 }

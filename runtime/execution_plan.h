@@ -10,6 +10,11 @@
 // recurrence; steps whose results nothing needs any more are dropped. A
 // rewrite never touches a fetched or fed tensor, so results are the same.
 //
+// Kernels learn at build time which inputs are constant (a Const's value,
+// possibly through Identity, not fed: OpKernel::SetConstantInputs), so they
+// can prepare them once, and fused kernels which outputs nothing reads
+// (FusedKernel::SetUnusedOutputs), so they need not allocate them.
+//
 // Memory: each intermediate tensor is released as soon as its last reader
 // ran and its buffer goes back to the run's BufferPool for the next output
 // of the same size.

@@ -84,18 +84,21 @@ class GruFusionTest : public ::testing::Test {
   std::map<std::string, Tensor> reference_vars_;
 };
 
+// Checks every element of `a` against `b` within 2e-6.
+void ExpectNear(const std::vector<Tensor>& a, const std::vector<Tensor>& b) {
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t t = 0; t < a.size(); ++t) {
+    ASSERT_EQ(a[t].shape(), b[t].shape());
+    for (int64_t i = 0; i < a[t].num_elements(); ++i) {
+      EXPECT_NEAR(a[t].data<float>()[i], b[t].data<float>()[i], 2e-6) << t << "," << i;
+    }
+  }
+}
+
 TEST_F(GruFusionTest, FusedAndUnfusedAgree) {
   std::vector<std::string> fetches;
   for (const Output& o : rnn_.outputs) fetches.push_back(o.name());
-  std::vector<Tensor> plain = Run(false, fetches);
-  std::vector<Tensor> fused = Run(true, fetches);
-  ASSERT_EQ(plain.size(), fused.size());
-  for (size_t t = 0; t < plain.size(); ++t) {
-    ASSERT_EQ(plain[t].shape(), fused[t].shape());
-    for (int64_t i = 0; i < plain[t].num_elements(); ++i) {
-      EXPECT_NEAR(plain[t].data<float>()[i], fused[t].data<float>()[i], 2e-6) << t << "," << i;
-    }
-  }
+  ExpectNear(Run(false, fetches), Run(true, fetches));
 }
 
 TEST_F(GruFusionTest, TheUnrolledSequenceBecomesOneStep) {
@@ -129,17 +132,6 @@ TEST_F(GruFusionTest, FetchingOrFeedingAnInteriorTensorPreventsFusion) {
   for (int i = 0; i < 2; ++i) {
     for (int64_t j = 0; j < plain[i].num_elements(); ++j) {
       EXPECT_NEAR(plain[i].data<float>()[j], mixed[i].data<float>()[j], 2e-6);
-    }
-  }
-}
-
-// Checks every element of `a` against `b` within 2e-6.
-void ExpectNear(const std::vector<Tensor>& a, const std::vector<Tensor>& b) {
-  ASSERT_EQ(a.size(), b.size());
-  for (size_t t = 0; t < a.size(); ++t) {
-    ASSERT_EQ(a[t].shape(), b[t].shape());
-    for (int64_t i = 0; i < a[t].num_elements(); ++i) {
-      EXPECT_NEAR(a[t].data<float>()[i], b[t].data<float>()[i], 2e-6) << t << "," << i;
     }
   }
 }

@@ -6,23 +6,13 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "runtime/kernels/kernel_test_util.h"
 
 namespace rill {
 namespace {
 
-Tensor Iota(int64_t rows, int64_t cols, float start) {
-  Tensor t = *Tensor::Allocate(DT_FLOAT, TensorShape({rows, cols}));
-  for (int64_t i = 0; i < rows * cols; ++i) t.data<float>()[i] = start + i;
-  return t;
-}
-
-void ExpectSameMatrix(const Tensor& w, const GemmOperand& op) {
-  for (int64_t r = 0; r < w.dim(0); ++r) {
-    for (int64_t c = 0; c < w.dim(1); ++c) {
-      ASSERT_EQ(op.data[r * op.ld + c], w.data<float>()[r * w.dim(1) + c]) << r << "," << c;
-    }
-  }
-}
+using ::rill::testing::IotaMatrix;
+using ::rill::testing::SameMatrixAt;
 
 TEST(PaddedLeadingDimTest, RoundsToCacheLinesAndAvoidsSlowStrides) {
   EXPECT_EQ(PaddedLeadingDim(1), 16);
@@ -41,7 +31,7 @@ TEST(PaddedLeadingDimTest, RoundsToCacheLinesAndAvoidsSlowStrides) {
 TEST(SgemmTest, PaddedOperandsGiveTheLoopsResult) {
   // C[m,n] = A[m,k] · B[k,n] with B at a padded stride and beta = 1.
   const int64_t m = 3, k = 5, n = 128;
-  const Tensor a = Iota(m, k, -2.0f), b = Iota(k, n, 0.5f);
+  const Tensor a = IotaMatrix(m, k, -2.0f), b = IotaMatrix(k, n, 0.5f);
   const GemmOperand padded = *PaddedCopy(b);
   ASSERT_EQ(padded.ld, 144);
   std::vector<float> c(m * n, 1.0f);
@@ -69,31 +59,31 @@ TEST(SgemmTest, PaddedOperandsGiveTheLoopsResult) {
 }
 
 TEST(PaddedOperandCacheTest, CopiesOnceAndAgainOnlyForAnotherBuffer) {
-  const Tensor w = Iota(12, 16, 0.0f);
+  const Tensor w = IotaMatrix(12, 16, 0.0f);
   PaddedOperandCache cache;
   auto first = cache.Get(w);
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_EQ(first->ld, 16);
   EXPECT_NE(first->data, w.data<float>());
-  ExpectSameMatrix(w, *first);
+  EXPECT_TRUE(SameMatrixAt(w, first->data, first->ld));
   auto again = cache.Get(w);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->data, first->data);  // The same copy.
   // Another buffer (not expected for a Const, but possible) is copied anew;
   // the earlier copy stays readable because it shares its storage.
-  const Tensor other = Iota(12, 16, 7.0f);
+  const Tensor other = IotaMatrix(12, 16, 7.0f);
   auto third = cache.Get(other);
   ASSERT_TRUE(third.ok());
   EXPECT_NE(third->data, first->data);
-  ExpectSameMatrix(other, *third);
-  ExpectSameMatrix(w, *first);
+  EXPECT_TRUE(SameMatrixAt(other, third->data, third->ld));
+  EXPECT_TRUE(SameMatrixAt(w, first->data, first->ld));
 }
 
 TEST(PaddedCopyTest, PaddingIsZero) {
-  const Tensor w = Iota(3, 256, 1.0f);
+  const Tensor w = IotaMatrix(3, 256, 1.0f);
   const GemmOperand op = *PaddedCopy(w);
   ASSERT_EQ(op.ld, 272);
-  ExpectSameMatrix(w, op);
+  EXPECT_TRUE(SameMatrixAt(w, op.data, op.ld));
   for (int64_t r = 0; r < 3; ++r) {
     for (int64_t c = 256; c < 272; ++c) EXPECT_EQ(op.data[r * op.ld + c], 0.0f);
   }

@@ -3,33 +3,23 @@
 #include "runtime/kernels/gru_weights.h"
 
 #include "gtest/gtest.h"
+#include "runtime/kernels/kernel_test_util.h"
 
 namespace rill {
 namespace {
 
-Tensor Iota(int64_t rows, int64_t cols, float start) {
-  Tensor t = *Tensor::Allocate(DT_FLOAT, TensorShape({rows, cols}));
-  for (int64_t i = 0; i < rows * cols; ++i) t.data<float>()[i] = start + i;
-  return t;
-}
-
-void ExpectSameMatrix(const Tensor& w, const GemmOperand& op) {
-  for (int64_t r = 0; r < w.dim(0); ++r) {
-    for (int64_t c = 0; c < w.dim(1); ++c) {
-      ASSERT_EQ(op.data[r * op.ld + c], w.data<float>()[r * w.dim(1) + c]) << r << "," << c;
-    }
-  }
-}
+using ::rill::testing::IotaMatrix;
+using ::rill::testing::SameMatrixAt;
 
 TEST(GruWeightCacheTest, ConstantWeightsArePreparedOnceAndReused) {
-  const Tensor w_ru = Iota(12, 256, 0.0f), w_c = Iota(12, 128, 1000.0f);
+  const Tensor w_ru = IotaMatrix(12, 256, 0.0f), w_c = IotaMatrix(12, 128, 1000.0f);
   GruWeightCache cache(/*constant=*/true);
   auto a = cache.Get(w_ru, w_c, /*copy=*/false);
   ASSERT_TRUE(a.ok()) << a.status();
   EXPECT_EQ(a->ru.ld, 272);
   EXPECT_EQ(a->c.ld, 144);
-  ExpectSameMatrix(w_ru, a->ru);
-  ExpectSameMatrix(w_c, a->c);
+  EXPECT_TRUE(SameMatrixAt(w_ru, a->ru.data, a->ru.ld));
+  EXPECT_TRUE(SameMatrixAt(w_c, a->c.data, a->c.ld));
   auto b = cache.Get(w_ru, w_c, /*copy=*/true);
   ASSERT_TRUE(b.ok());
   EXPECT_EQ(a->ru.data, b->ru.data);  // The same copies.
@@ -37,7 +27,7 @@ TEST(GruWeightCacheTest, ConstantWeightsArePreparedOnceAndReused) {
 }
 
 TEST(GruWeightCacheTest, VariableWeightsAreCopiedPerCallOrUsedInPlace) {
-  const Tensor w_ru = Iota(40, 256, 0.0f), w_c = Iota(40, 128, -5.0f);
+  const Tensor w_ru = IotaMatrix(40, 256, 0.0f), w_c = IotaMatrix(40, 128, -5.0f);
   GruWeightCache cache(/*constant=*/false);
   auto in_place = cache.Get(w_ru, w_c, /*copy=*/false);
   ASSERT_TRUE(in_place.ok());
@@ -51,8 +41,8 @@ TEST(GruWeightCacheTest, VariableWeightsAreCopiedPerCallOrUsedInPlace) {
   EXPECT_NE(first->ru.data, second->ru.data);  // Never cached.
   EXPECT_EQ(first->ru.ld, 272);
   EXPECT_EQ(first->c.ld, 144);
-  ExpectSameMatrix(w_ru, first->ru);
-  ExpectSameMatrix(w_c, first->c);
+  EXPECT_TRUE(SameMatrixAt(w_ru, first->ru.data, first->ru.ld));
+  EXPECT_TRUE(SameMatrixAt(w_c, first->c.data, first->c.ld));
 }
 
 }  // namespace

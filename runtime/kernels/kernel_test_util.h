@@ -101,6 +101,26 @@ template <typename T>
   return TensorNear<T>(t, shape, expected, 0);
 }
 
+// A float [rows, cols] matrix holding start, start + 1, ... row-major.
+inline Tensor IotaMatrix(int64_t rows, int64_t cols, float start) {
+  Tensor t = *Tensor::Allocate(DT_FLOAT, TensorShape({rows, cols}));
+  for (int64_t i = 0; i < rows * cols; ++i) t.data<float>()[i] = start + i;
+  return t;
+}
+
+// Whether `data`, rows `ld` floats apart, holds exactly the matrix `m`.
+inline ::testing::AssertionResult SameMatrixAt(const Tensor& m, const float* data, int64_t ld) {
+  for (int64_t r = 0; r < m.dim(0); ++r) {
+    for (int64_t c = 0; c < m.dim(1); ++c) {
+      if (data[r * ld + c] != m.data<float>()[r * m.dim(1) + c]) {
+        return ::testing::AssertionFailure() << "element (" << r << "," << c << ") is "
+                                             << data[r * ld + c];
+      }
+    }
+  }
+  return ::testing::AssertionSuccess();
+}
+
 }  // namespace testing
 }  // namespace rill
 
