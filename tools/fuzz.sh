@@ -11,7 +11,8 @@
 #   --seconds=N       run time per target (default 15)
 #   --targets=A,B     targets by short name (default: all in fuzz/)
 #   --build_dir=DIR   objects, binaries and working corpora
-#                     (default ${TMPDIR:-/tmp}/rill-fuzz; reused between runs)
+#                     (default ${TMPDIR:-/tmp}/rill-fuzz-<hash of the source
+#                     folder>; reused between runs of the same checkout)
 #   --crash_dir=DIR   where crash/timeout/oom inputs are kept
 #                     (default BUILD_DIR/crashes)
 #   --corpus_dir=DIR  working corpora, DIR/<name>/ (default BUILD_DIR/corpus;
@@ -35,7 +36,9 @@ ROOT="$(pwd)"
 
 SECONDS_PER_TARGET=15
 TARGETS=""
-BUILD_DIR="${TMPDIR:-/tmp}/rill-fuzz"
+# One build folder per source tree: the objects' dependency files name the
+# sources by absolute path, so a folder shared by two checkouts breaks make.
+BUILD_DIR="${TMPDIR:-/tmp}/rill-fuzz-$(printf '%s' "$ROOT" | sha1sum | cut -c1-8)"
 CRASH_DIR=""
 CORPUS_DIR=""
 BUILD_ONLY=0
@@ -126,12 +129,12 @@ MK="$BUILD_DIR/Makefile"
   for s in $SRCS; do
     echo "LIB_OBJS += \$(OBJ)/${s%.cc}.o"
     echo "\$(OBJ)/${s%.cc}.o: $ROOT/$s $GEN/stamp"
-    printf '\t@mkdir -p $(dir $@)\n\t@echo "  CXX $<"\n\t@clang++ %s -MMD -c $< -o $@\n' "$LIB_FLAGS"
+    printf '\t@mkdir -p $(dir $@)\n\t@echo "  CXX $<"\n\t@clang++ %s -MMD -MP -c $< -o $@\n' "$LIB_FLAGS"
   done
   for s in $PROTO_SRCS; do
     echo "LIB_OBJS += \$(OBJ)/gen/${s%.cc}.o"
     echo "\$(OBJ)/gen/${s%.cc}.o: $GEN/$s $GEN/stamp"
-    printf '\t@mkdir -p $(dir $@)\n\t@echo "  CXX $<"\n\t@clang++ %s -MMD -c $< -o $@\n' "$CXXFLAGS"
+    printf '\t@mkdir -p $(dir $@)\n\t@echo "  CXX $<"\n\t@clang++ %s -MMD -MP -c $< -o $@\n' "$CXXFLAGS"
   done
   echo "\$(OBJ)/librill.a: \$(LIB_OBJS)"
   printf '\t@rm -f $@ && ar rcs $@ $^\n'
@@ -139,7 +142,7 @@ MK="$BUILD_DIR/Makefile"
   for t in "${TARGET_LIST[@]}"; do
     BINS+=" $BUILD_DIR/bin/${t}_fuzzer"
     echo "$BUILD_DIR/bin/${t}_fuzzer: $ROOT/fuzz/${t}_fuzzer.cc \$(OBJ)/librill.a"
-    printf '\t@mkdir -p $(dir $@)\n\t@echo "  LINK $@"\n\t@clang++ %s -fsanitize=fuzzer -MMD -MF $@.d $< $(OBJ)/librill.a %s -o $@\n' \
+    printf '\t@mkdir -p $(dir $@)\n\t@echo "  LINK $@"\n\t@clang++ %s -fsanitize=fuzzer -MMD -MP -MF $@.d $< $(OBJ)/librill.a %s -o $@\n' \
       "$CXXFLAGS" "$LDLIBS"
   done
   echo "all:$BINS"
