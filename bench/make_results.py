@@ -221,8 +221,8 @@ def main(argv):
     w("")
     # The GEMM choice and the kernels' design are measured by separate
     # programs (bench/sgemm_bench, runner bench --show_ops); their recorded
-    # output lives in bench/gemm_choice.md, which states its own command.
-    choice = os.path.join(os.path.dirname(os.path.abspath(__file__)), "gemm_choice.md")
+    # output lives in bench/separate_measurements.md, with its commands.
+    choice = os.path.join(os.path.dirname(os.path.abspath(__file__)), "separate_measurements.md")
     if os.path.exists(choice):
         w(open(choice).read().rstrip("\n"))
         w("")
