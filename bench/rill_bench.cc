@@ -4,6 +4,7 @@
 //                                 state fed back; counter GFLOP/s
 //   BM_GruSeq100/B/I/H/threads    one Session::Run of the frozen T=100 StaticRnn
 //                                 graph, fetching the final state
+//   BM_DenseLayer/M/K/N/rewrites  Relu(BiasAdd(MatMul(x, W), b)), rewrites off/on
 //   BM_ExecutorChain1000          1000 Identity/AddV2 nodes on a [1] tensor
 //   BM_SessionRunFixedCost        one Identity node: the per-Run overhead
 //   BM_ImportGraphDef10k          GraphDef -> Graph of a 10,000-node chain
@@ -47,6 +48,9 @@
 #include "bench/peer_reporter.h"
 #include "benchmark/benchmark.h"
 #include "graph/graph_def.h"
+#include "ops/array_ops.h"
+#include "ops/math_ops.h"
+#include "ops/nn_ops.h"
 #include "ops/op_registry.h"
 #include "runtime/npy.h"
 #include "runtime/session.h"
@@ -164,6 +168,36 @@ void RunChain(benchmark::State& state, int nodes) {
       nodes, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 }
 void BM_ExecutorChain1000(benchmark::State& state) { RunChain(state, 1000); }
+
+// A dense layer y = Relu(BiasAdd(MatMul(x, W), b)) with Const W [K, N], one
+// Session::Run; rewrites off (three kernels) or on (one FusedMatMul kernel
+// reading W at a padded stride). Args: M, K, N, rewrites.
+void BM_DenseLayer(benchmark::State& state) {
+  const int64_t m = state.range(0), k = state.range(1), n = state.range(2);
+  Scope root = Scope::NewRootScope(&GlobalOpRegistry());
+  absl::StatusOr<Tensor> w = Tensor::Allocate(DT_FLOAT, TensorShape({k, n}));
+  absl::StatusOr<Tensor> b = Tensor::Allocate(DT_FLOAT, TensorShape({n}));
+  absl::StatusOr<Tensor> x = Tensor::Allocate(DT_FLOAT, TensorShape({m, k}));
+  if (!w.ok() || !b.ok() || !x.ok()) Fail(absl::ResourceExhaustedError("dense layer tensors"));
+  for (int64_t i = 0; i < k * n; ++i) w->data<float>()[i] = 0.001f * static_cast<float>(i % 97);
+  for (int64_t i = 0; i < m * k; ++i) x->data<float>()[i] = 0.01f * static_cast<float>(i % 89);
+  Output in = ops::Placeholder(root.WithOpName("x"), DT_FLOAT, TensorShape({m, k}));
+  Output y = ops::Relu(root.WithOpName("y"),
+                       ops::BiasAdd(root, ops::MatMul(root, in, ops::Const(root, *w)),
+                                    ops::Const(root, *b)));
+  if (!root.ok()) Fail(root.status());
+  SessionOptions options;
+  options.intra_op_threads = 1;
+  options.enable_rewrites = state.range(3) != 0;
+  absl::StatusOr<std::unique_ptr<Session>> session = Session::Create(*root.graph(), options);
+  if (!session.ok()) Fail(session.status());
+  const Session::Feeds feeds = {{"x", *x}};
+  for (auto _ : state) {
+    if (absl::Status st = (*session)->Run(feeds, {y.name()}).status(); !st.ok()) Fail(st);
+  }
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(2.0 * m * n * k * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
 void BM_SessionRunFixedCost(benchmark::State& state) { RunChain(state, 1); }
 
 void BM_ImportGraphDef10k(benchmark::State& state) {
@@ -288,6 +322,15 @@ void RegisterAll() {
             ->Unit(unit)
             ->UseRealTime();
       }
+    }
+  }
+  for (const int64_t m : {1, 64}) {
+    for (const int64_t rewrites : {0, 1}) {
+      benchmark::RegisterBenchmark("BM_DenseLayer", BM_DenseLayer)
+          ->Args({m, 512, 1024, rewrites})
+          ->ArgNames({"M", "K", "N", "rewrites"})
+          ->Unit(benchmark::kMicrosecond)
+          ->UseRealTime();
     }
   }
   benchmark::RegisterBenchmark("BM_ExecutorChain1000", BM_ExecutorChain1000)

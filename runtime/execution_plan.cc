@@ -1,6 +1,7 @@
 #include "runtime/execution_plan.h"
 
 #include <chrono>
+#include <functional>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -8,8 +9,10 @@
 #include "graph/status_macros.h"
 #include "runtime/buffer_pool.h"
 #include "runtime/gru_fusion.h"
+#include "runtime/matmul_fusion.h"
 #include "runtime/kernels/fused_gru_kernel.h"
 #include "runtime/kernels/fused_gru_sequence_kernel.h"
+#include "runtime/kernels/fused_matmul_kernel.h"
 #include "runtime/output_shapes.h"
 
 namespace rill {
@@ -129,6 +132,33 @@ void FuseGruSequences(std::vector<Candidate>& candidates, const std::vector<int>
   }
 }
 
+// Replaces the MatMul+BiasAdd(+activation) groups left after the GRU
+// rewrite by FusedMatMulKernel steps. Activations are matched first, so a
+// BiasAdd feeding one is fused together with it.
+void FuseDenseLayers(std::vector<Candidate>& candidates, const std::vector<int>& candidate_of,
+                     const std::function<bool(const Output&)>& is_private,
+                     const std::vector<char>& constant_outputs) {
+  for (const bool activations : {true, false}) {
+    for (Candidate& c : candidates) {
+      if (c.removed || c.fused || (c.node->op() != "BiasAdd") != activations) continue;
+      std::optional<MatMulBiasMatch> m = MatchMatMulBias(*c.node, is_private);
+      if (!m) continue;
+      bool available = true;
+      for (const Node* n : m->interior) {
+        const int i = candidate_of[n->id()];
+        available &= i >= 0 && !candidates[i].removed && !candidates[i].fused;
+      }
+      if (!available) continue;
+      for (const Node* n : m->interior) candidates[candidate_of[n->id()]].removed = true;
+      c.removed = false;
+      c.inputs = m->inputs;
+      c.fused = std::make_unique<FusedMatMulKernel>(
+          m->transpose_a, m->transpose_b, m->activation,
+          IsConstantValue(m->inputs[1], constant_outputs));
+    }
+  }
+}
+
 }  // namespace
 
 ExecutionPlan::~ExecutionPlan() = default;
@@ -191,11 +221,11 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Build(
     const Node* node = graph.node(id);
     candidates.push_back({node, node->inputs(), OutputsOf(node), nullptr});
   }
+  auto is_private = [&](const Output& o) {
+    const int64_t key = SlotKey(o.node, o.index);
+    return !fed.contains(key) && !fetched.contains(key) && !target_set.contains(o.node);
+  };
   if (options.fuse_gru) {
-    auto is_private = [&](const Output& o) {
-      const int64_t key = SlotKey(o.node, o.index);
-      return !fed.contains(key) && !fetched.contains(key) && !target_set.contains(o.node);
-    };
     for (Candidate& c : candidates) {
       if (c.removed) continue;
       std::optional<GruCellMatch> m = MatchGruCell(*c.node, is_private);
@@ -212,6 +242,7 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Build(
     }
     FuseGruSequences(candidates, candidate_of, fed, constant_outputs);
   }
+  if (options.fuse_dense) FuseDenseLayers(candidates, candidate_of, is_private, constant_outputs);
 
   // Drop steps nothing reads any more (the Consts of fused groups), walking
   // backwards so chains of dead steps go at once.

@@ -7,8 +7,9 @@
 // Rewrites (PlanOptions): GRU steps (runtime/gru_fusion.h) become one fused
 // kernel each, and a chain of them sharing weights (an unrolled static_rnn)
 // one sequence kernel with the input projections hoisted out of the
-// recurrence; steps whose results nothing needs any more are dropped. A
-// rewrite never touches a fetched or fed tensor, so results are the same.
+// recurrence; other dense layers (runtime/matmul_fusion.h) one kernel each;
+// steps whose results nothing needs any more are dropped. A rewrite never
+// touches a fetched or fed tensor, so results are the same.
 //
 // Kernels learn at build time which inputs are constant (a Const's value,
 // possibly through Identity, not fed: OpKernel::SetConstantInputs), so they
@@ -54,6 +55,8 @@ struct StepStats {
 struct PlanOptions {
   // Replace GRU subgraphs by the fused GRU kernel.
   bool fuse_gru = true;
+  // Replace MatMul+BiasAdd(+Relu|Sigmoid|Tanh) by FusedMatMulKernel.
+  bool fuse_dense = true;
 };
 
 class ExecutionPlan {

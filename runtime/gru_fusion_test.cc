@@ -67,9 +67,14 @@ class GruFusionTest : public ::testing::Test {
     return *r;
   }
 
-  // Builds a plan directly to count fused steps.
-  int FusedSteps(const std::vector<Output>& fetches, const std::vector<Output>& feeds) {
-    auto plan = ExecutionPlan::Build(*root_.graph(), GlobalKernelRegistry(), feeds, fetches, {});
+  // Builds a plan directly to count fused steps: GRU steps only, unless
+  // `dense` also fuses the MatMul+BiasAdd+activation left unfused.
+  int FusedSteps(const std::vector<Output>& fetches, const std::vector<Output>& feeds,
+                 bool dense = false) {
+    PlanOptions options;
+    options.fuse_dense = dense;
+    auto plan = ExecutionPlan::Build(*root_.graph(), GlobalKernelRegistry(), feeds, fetches, {},
+                                     options);
     EXPECT_TRUE(plan.ok()) << plan.status();
     return (*plan)->num_fused_steps();
   }
@@ -114,6 +119,9 @@ TEST_F(GruFusionTest, AnUnfusableStepSplitsTheChain) {
   Node* sigmoid_1 = root_.graph()->FindNode("rnn/gru_cell/Sigmoid_1");
   ASSERT_NE(sigmoid_1, nullptr);
   EXPECT_EQ(FusedSteps({rnn_.final_state[0], Output(sigmoid_1, 0)}, {}), 2);
+  // With the dense rewrite, step 1's two projections (MatMul+BiasAdd+Sigmoid,
+  // MatMul+BiasAdd+Tanh) become fused dense steps too.
+  EXPECT_EQ(FusedSteps({rnn_.final_state[0], Output(sigmoid_1, 0)}, {}, /*dense=*/true), 4);
   // Feeding the state after step 1 cuts steps 0..1 away: one sequence.
   EXPECT_EQ(FusedSteps({rnn_.final_state[0]}, {rnn_.outputs[1]}), 1);
 }

@@ -99,6 +99,7 @@ class Session::Impl {
     }
     PlanOptions plan_options;
     plan_options.fuse_gru = options_.enable_rewrites;
+    plan_options.fuse_dense = options_.enable_rewrites;
     ASSIGN_OR_RETURN(std::unique_ptr<ExecutionPlan> plan,
                      ExecutionPlan::Build(*graph_, GlobalKernelRegistry(), feeds, fetches,
                                           targets, plan_options));

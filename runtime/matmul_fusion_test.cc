@@ -1,0 +1,145 @@
+// The dense-layer rewrite: MatMul+BiasAdd(+activation) runs as one fused
+// step with the unfused numbers, for every activation and transpose, and is
+// left alone when an interior tensor is needed elsewhere.
+#include "runtime/matmul_fusion.h"
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "graph/test_util.h"
+#include "gtest/gtest.h"
+#include "ops/array_ops.h"
+#include "ops/math_ops.h"
+#include "ops/nn_ops.h"
+#include "ops/op_registry.h"
+#include "runtime/execution_plan.h"
+#include "runtime/kernels/standard_kernels.h"
+#include "runtime/session.h"
+
+namespace rill {
+namespace {
+
+constexpr int kBatch = 3, kIn = 5, kOut = 128;
+
+Tensor Values(std::vector<int64_t> dims, float scale, float phase) {
+  Tensor t = *Tensor::Allocate(DT_FLOAT, TensorShape(dims));
+  for (int64_t i = 0; i < t.num_elements(); ++i) {
+    t.data<float>()[i] = scale * std::sin(0.7f * i + phase);
+  }
+  return t;
+}
+
+double Activate(const std::string& op, double v) {
+  if (op == "Relu") return v > 0 ? v : 0;
+  if (op == "Sigmoid") return 1 / (1 + std::exp(-v));
+  if (op == "Tanh") return std::tanh(v);
+  return v;
+}
+
+struct Layer {
+  std::unique_ptr<Scope> root;
+  Output x, y;
+  Tensor x_value, w_value, b_value;
+  bool ta = false, tb = false;
+};
+
+// y = op(BiasAdd(MatMul(x, w), b)) with Const w and b ("" = no activation).
+Layer BuildLayer(const std::string& op, bool ta, bool tb) {
+  Layer l;
+  l.root = std::make_unique<Scope>(Scope::NewRootScope(&GlobalOpRegistry()));
+  const Scope& s = *l.root;
+  l.ta = ta;
+  l.tb = tb;
+  l.x_value = Values(ta ? std::vector<int64_t>{kIn, kBatch} : std::vector<int64_t>{kBatch, kIn},
+                     1.0f, 0.1f);
+  l.w_value = Values(tb ? std::vector<int64_t>{kOut, kIn} : std::vector<int64_t>{kIn, kOut},
+                     0.5f, 0.3f);
+  l.b_value = Values({kOut}, 0.2f, 0.7f);
+  l.x = ops::Placeholder(s.WithOpName("x"), DT_FLOAT, TensorShape({-1, -1}));
+  Output w = ops::Identity(s.WithOpName("w/read"), ops::Const(s.WithOpName("w"), l.w_value));
+  Output mm = ops::MatMul(s.WithOpName("MatMul"), l.x, w, ta, tb);
+  l.y = ops::BiasAdd(s.WithOpName("BiasAdd"), mm, ops::Const(s.WithOpName("b"), l.b_value));
+  if (op == "Relu") l.y = ops::Relu(s.WithOpName("act"), l.y);
+  if (op == "Sigmoid") l.y = ops::Sigmoid(s.WithOpName("act"), l.y);
+  if (op == "Tanh") l.y = ops::Tanh(s.WithOpName("act"), l.y);
+  EXPECT_TRUE(s.ok()) << s.status();
+  return l;
+}
+
+// The layer's output computed in double.
+void ExpectLayer(const Layer& l, const std::string& op, const Tensor& y) {
+  ASSERT_EQ(y.shape(), TensorShape({kBatch, kOut}));
+  const float* x = l.x_value.data<float>();
+  const float* w = l.w_value.data<float>();
+  for (int i = 0; i < kBatch; ++i) {
+    for (int j = 0; j < kOut; ++j) {
+      double v = l.b_value.data<float>()[j];
+      for (int p = 0; p < kIn; ++p) {
+        v += double(l.ta ? x[p * kBatch + i] : x[i * kIn + p]) *
+             (l.tb ? w[j * kIn + p] : w[p * kOut + j]);
+      }
+      ASSERT_NEAR(y.data<float>()[i * kOut + j], Activate(op, v), 1e-5) << i << "," << j;
+    }
+  }
+}
+
+int FusedSteps(const Layer& l, const std::vector<Output>& fetches) {
+  auto plan = ExecutionPlan::Build(*l.root->graph(), GlobalKernelRegistry(), {l.x}, fetches, {});
+  EXPECT_TRUE(plan.ok()) << plan.status();
+  return (*plan)->num_fused_steps();
+}
+
+TEST(MatMulFusionTest, EveryActivationAndTransposeGivesTheLayer) {
+  for (const std::string op : {"", "Relu", "Sigmoid", "Tanh"}) {
+    for (const bool ta : {false, true}) {
+      for (const bool tb : {false, true}) {
+        SCOPED_TRACE(op + (ta ? " ta" : "") + (tb ? " tb" : ""));
+        Layer l = BuildLayer(op, ta, tb);
+        EXPECT_EQ(FusedSteps(l, {l.y}), 1);
+        for (const bool rewrites : {true, false}) {
+          SessionOptions o;
+          o.enable_rewrites = rewrites;
+          auto session = *Session::Create(*l.root->graph(), o);
+          for (int run = 0; run < 2; ++run) {  // The second reuses the padded weights.
+            auto y = session->Run({{"x", l.x_value}}, {l.y.name()});
+            ASSERT_TRUE(y.ok()) << y.status();
+            ExpectLayer(l, op, (*y)[0]);
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(MatMulFusionTest, InteriorTensorsNeededElsewhereStayUnfused) {
+  Layer l = BuildLayer("Tanh", false, false);
+  Node* biasadd = l.root->graph()->FindNode("BiasAdd");
+  Node* matmul = l.root->graph()->FindNode("MatMul");
+  ASSERT_TRUE(biasadd != nullptr && matmul != nullptr);
+  // Fetching the BiasAdd: MatMul+BiasAdd is fused, the Tanh runs alone.
+  EXPECT_EQ(FusedSteps(l, {l.y, Output(biasadd, 0)}), 1);
+  // Fetching the MatMul: nothing is fused.
+  EXPECT_EQ(FusedSteps(l, {l.y, Output(matmul, 0)}), 0);
+  auto session = *Session::Create(*l.root->graph());
+  auto both = session->Run({{"x", l.x_value}}, {l.y.name(), "BiasAdd:0"});
+  ASSERT_TRUE(both.ok()) << both.status();
+  ExpectLayer(l, "Tanh", (*both)[0]);
+  ExpectLayer(l, "", (*both)[1]);
+  // A second reader of the MatMul: nothing is fused.
+  ops::Relu(l.root->WithOpName("other"), Output(matmul, 0));
+  EXPECT_EQ(FusedSteps(l, {l.y}), 0);
+}
+
+TEST(MatMulFusionTest, RunTimeShapeMismatchIsAnError) {
+  Layer l = BuildLayer("Relu", false, false);
+  auto session = *Session::Create(*l.root->graph());
+  auto y = session->Run({{"x", Values({kBatch, kIn + 1}, 1.0f, 0.0f)}}, {l.y.name()});
+  EXPECT_EQ(y.status().code(), absl::StatusCode::kInvalidArgument) << y.status();
+  EXPECT_NE(y.status().message().find("Matrix size-incompatible: In[0]: [3,6], In[1]: [5,128]"),
+            std::string::npos)
+      << y.status();
+}
+
+}  // namespace
+}  // namespace rill
