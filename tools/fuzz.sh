@@ -96,6 +96,7 @@ runtime/eigen_device.cc
 runtime/execution_plan.cc
 runtime/graph_summary.cc
 runtime/gru_fusion.cc
+runtime/matmul_fusion.cc
 runtime/kernel_registry.cc
 runtime/npy.cc
 runtime/output_shapes.cc
