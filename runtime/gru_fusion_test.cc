@@ -58,13 +58,20 @@ class GruFusionTest : public ::testing::Test {
     EXPECT_TRUE(session->Run({}, {}, {init_->name()}).ok());
     // Both sessions need the same weights: copy them from the first one.
     if (reference_vars_.empty()) {
-      for (Variable* v : cell_->variables()) reference_vars_[v->name] = *session->variables().Read(v->name);
+      reference_vars_ = VariableValues(*session);
     } else {
       session->variables().WriteAll(reference_vars_);
     }
     auto r = session->Run(feeds_, fetches);
     EXPECT_TRUE(r.ok()) << r.status();
     return *r;
+  }
+
+  // The cell's variables as `session` holds them.
+  std::map<std::string, Tensor> VariableValues(const Session& session) {
+    std::map<std::string, Tensor> values;
+    for (Variable* v : cell_->variables()) values[v->name] = *session.variables().Read(v->name);
+    return values;
   }
 
   // Builds a plan directly to count fused steps: GRU steps only, unless
@@ -181,8 +188,7 @@ TEST_F(GruFusionTest, NewVariableValuesAreSeenByTheNextRun) {
   auto plain = *Session::Create(*root_.graph(), plain_options);
   auto fused = *Session::Create(*root_.graph());
   ASSERT_TRUE(plain->Run({}, {}, {init_->name()}).ok());
-  std::map<std::string, Tensor> values;
-  for (Variable* v : cell_->variables()) values[v->name] = *plain->variables().Read(v->name);
+  std::map<std::string, Tensor> values = VariableValues(*plain);
   fused->variables().WriteAll(values);
   ExpectNear(*plain->Run(feeds_, fetches), *fused->Run(feeds_, fetches));
   for (auto& [name, value] : values) {
@@ -212,9 +218,7 @@ TEST_F(GruFusionTest, StatesNobodyReadsAreNotAllocated) {
   // without one.
   auto initialized = *Session::Create(*root_.graph());
   ASSERT_TRUE(initialized->Run({}, {}, {init_->name()}).ok());
-  std::map<std::string, Tensor> values;
-  for (Variable* v : cell_->variables()) values[v->name] = *initialized->variables().Read(v->name);
-  session->variables().WriteAll(values);
+  session->variables().WriteAll(VariableValues(*initialized));
   auto final_only = session->Run(feeds_, {rnn_.final_state[0].name()});
   ASSERT_TRUE(final_only.ok()) << final_only.status();
   std::vector<std::string> all;

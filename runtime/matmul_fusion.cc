@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "graph/attr_value.h"
+
 namespace rill {
 namespace {
 
@@ -17,13 +19,6 @@ bool OnlyFeeds(const Output& o, const Node& reader,
     return false;
   }
   return n.data_consumers().size() == 1 && n.data_consumers()[0].first == &reader;
-}
-
-bool BoolAttr(const Node& n, const char* name, bool* value) {
-  auto it = n.attrs().find(name);
-  if (it == n.attrs().end()) return false;
-  *value = it->second.b();
-  return true;
 }
 
 }  // namespace
@@ -46,14 +41,15 @@ std::optional<MatMulBiasMatch> MatchMatMulBias(
     if (!IsOp(in, "BiasAdd") || !OnlyFeeds(in, last, is_private)) return std::nullopt;
     biasadd = in.node;
   }
-  auto format = biasadd->attrs().find("data_format");
-  if (format == biasadd->attrs().end() || format->second.s() != "NHWC") return std::nullopt;
+  const absl::StatusOr<std::string> format = GetStringAttr(biasadd->attrs(), "data_format");
+  if (!format.ok() || *format != "NHWC") return std::nullopt;
   const Output matmul = biasadd->input(0);
-  if (!IsOp(matmul, "MatMul") || !OnlyFeeds(matmul, *biasadd, is_private) ||
-      !BoolAttr(*matmul.node, "transpose_a", &m.transpose_a) ||
-      !BoolAttr(*matmul.node, "transpose_b", &m.transpose_b)) {
-    return std::nullopt;
-  }
+  if (!IsOp(matmul, "MatMul") || !OnlyFeeds(matmul, *biasadd, is_private)) return std::nullopt;
+  const absl::StatusOr<bool> transpose_a = GetBoolAttr(matmul.node->attrs(), "transpose_a");
+  const absl::StatusOr<bool> transpose_b = GetBoolAttr(matmul.node->attrs(), "transpose_b");
+  if (!transpose_a.ok() || !transpose_b.ok()) return std::nullopt;
+  m.transpose_a = *transpose_a;
+  m.transpose_b = *transpose_b;
   m.inputs = {matmul.node->input(0), matmul.node->input(1), biasadd->input(1)};
   m.interior = {matmul.node};
   if (biasadd != &last) m.interior.push_back(biasadd);

@@ -68,29 +68,13 @@ absl::Status FusedMatMulKernel::Compute(KernelContext& ctx) const {
   }
   const int64_t m = shapes[0].dim(0), n = shapes[0].dim(1);
   if (m == 0 || n == 0) return absl::OkStatus();
-  float* c = out->data<float>();
-  SgemmArgs g;
-  g.transpose_a = transpose_a_;
-  g.transpose_b = transpose_b_;
-  g.m = m;
-  g.n = n;
-  g.k = transpose_a_ ? a.dim(0) : a.dim(1);
-  g.a = a.data<float>();
-  g.lda = a.dim(1);
-  g.b = b.data<float>();
-  g.ldb = b.dim(1);
-  g.c = c;
-  g.ldc = n;
-  g.max_threads = ctx.device().numThreads();
-  GemmOperand padded;  // As MatMul: constant weights at a slow stride.
-  if (constant_weights_ && m > 1 && IsSlowStride(b.dim(1))) {
-    ASSIGN_OR_RETURN(padded, b_cache_.Get(b));
-    g.b = padded.data;
-    g.ldb = padded.ld;
+  // An empty inner dimension leaves the zero-filled output as the product.
+  if ((transpose_a_ ? a.dim(0) : a.dim(1)) > 0) {
+    RETURN_IF_ERROR(MatrixProduct(a, transpose_a_, b, transpose_b_,
+                                  constant_weights_ ? &b_cache_ : nullptr,
+                                  ctx.device().numThreads(), out));
   }
-  if (g.k > 0) {
-    RETURN_IF_ERROR(Sgemm(g));
-  }  // Else the zero-filled output is the product.
+  float* c = out->data<float>();
   const ConstRowMap bias(ctx.input(2).data<float>(), n);
   for (int64_t r = 0; r < m; ++r) BiasAndActivation(activation_, bias, RowMap(c + r * n, n));
   return absl::OkStatus();

@@ -70,6 +70,13 @@ int64_t PaddedLeadingDim(int64_t n) {
   return IsSlowStride(ld) ? ld + kLine : ld;
 }
 
+GemmOperand InPlaceOperand(const Tensor& matrix) {
+  GemmOperand op;
+  op.data = matrix.data<float>();
+  op.ld = matrix.dim(1);
+  return op;
+}
+
 absl::StatusOr<GemmOperand> PaddedCopy(const Tensor& matrix) {
   const int64_t rows = matrix.dim(0), cols = matrix.dim(1);
   GemmOperand op;
@@ -92,6 +99,30 @@ absl::StatusOr<GemmOperand> PaddedOperandCache::Get(const Tensor& matrix) const 
     source_ = matrix;
   }
   return prepared_;  // Shares the storage: stays valid if replaced later.
+}
+
+absl::Status MatrixProduct(const Tensor& a, bool transpose_a, const Tensor& b, bool transpose_b,
+                           const PaddedOperandCache* constant_b_cache, int max_threads,
+                           Tensor* out) {
+  const int64_t m = out->dim(0);
+  GemmOperand op = InPlaceOperand(b);
+  if (constant_b_cache != nullptr && m > 1 && IsSlowStride(b.dim(1))) {
+    ASSIGN_OR_RETURN(op, constant_b_cache->Get(b));
+  }
+  SgemmArgs g;
+  g.transpose_a = transpose_a;
+  g.transpose_b = transpose_b;
+  g.m = m;
+  g.n = out->dim(1);
+  g.k = transpose_a ? a.dim(0) : a.dim(1);
+  g.a = a.data<float>();
+  g.lda = a.dim(1);
+  g.b = op.data;
+  g.ldb = op.ld;
+  g.c = out->data<float>();
+  g.ldc = g.n;
+  g.max_threads = max_threads;
+  return Sgemm(g);
 }
 
 }  // namespace rill

@@ -60,6 +60,9 @@ struct GemmOperand {
   int64_t ld = 0;
 };
 
+// `matrix` read where it is: rows dim(1) floats apart.
+GemmOperand InPlaceOperand(const Tensor& matrix);
+
 // A padded copy of a float matrix [rows, cols] (rows PaddedLeadingDim(cols)
 // apart, padding zero). ResourceExhausted if it cannot be allocated.
 absl::StatusOr<GemmOperand> PaddedCopy(const Tensor& matrix);
@@ -78,6 +81,14 @@ class PaddedOperandCache {
   // tensor while the copy stands for it.
   mutable Tensor source_ ABSL_GUARDED_BY(mu_);
 };
+
+// out[M, N] = op(a) · op(b) for row-major float matrices (MatMul's
+// semantics; out's shape is the product's, K >= 1). With `constant_b_cache`
+// (b is a Const weight), b at a slow stride is read from the cache's padded
+// copy unless M = 1, where a single row does not gain from it.
+absl::Status MatrixProduct(const Tensor& a, bool transpose_a, const Tensor& b, bool transpose_b,
+                           const PaddedOperandCache* constant_b_cache, int max_threads,
+                           Tensor* out);
 
 }  // namespace rill
 

@@ -5,16 +5,6 @@
 #include "graph/status_macros.h"
 
 namespace rill {
-namespace {
-
-GemmOperand InPlace(const Tensor& matrix) {
-  GemmOperand op;
-  op.data = matrix.data<float>();
-  op.ld = matrix.dim(1);
-  return op;
-}
-
-}  // namespace
 
 float* GruScratch(size_t floats) {
   thread_local std::unique_ptr<float[]> buffer;
@@ -37,8 +27,8 @@ absl::StatusOr<GruWeightsView> GruWeightCache::Get(const Tensor& w_ru, const Ten
     ASSIGN_OR_RETURN(view.ru, PaddedCopy(w_ru));
     ASSIGN_OR_RETURN(view.c, PaddedCopy(w_c));
   } else {
-    view.ru = InPlace(w_ru);
-    view.c = InPlace(w_c);
+    view.ru = InPlaceOperand(w_ru);
+    view.c = InPlaceOperand(w_c);
   }
   return view;
 }

@@ -71,28 +71,8 @@ class MatMulKernel : public OpKernel {
     const int64_t m = out->dim(0), n = out->dim(1);
     const int64_t k = transpose_a_ ? a.dim(0) : a.dim(1);
     if constexpr (std::is_same_v<T, float>) {
-      SgemmArgs g;
-      g.transpose_a = transpose_a_;
-      g.transpose_b = transpose_b_;
-      g.m = m;
-      g.n = n;
-      g.k = k;
-      g.a = a.data<float>();
-      g.lda = a.dim(1);
-      g.b = b.data<float>();
-      g.ldb = b.dim(1);
-      g.c = out->data<float>();
-      g.ldc = n;
-      g.max_threads = device.numThreads();
-      // Constant weights at a slow stride are read from a padded copy made
-      // once (gemm.h); a single row (m = 1) does not gain from it.
-      GemmOperand padded;
-      if (constant_b_ && m > 1 && IsSlowStride(b.dim(1))) {
-        ASSIGN_OR_RETURN(padded, b_cache_.Get(b));
-        g.b = padded.data;
-        g.ldb = padded.ld;
-      }
-      return Sgemm(g);
+      return MatrixProduct(a, transpose_a_, b, transpose_b_, constant_b_ ? &b_cache_ : nullptr,
+                           device.numThreads(), out);
     } else if constexpr (std::is_floating_point_v<T>) {
       if (!transpose_a_ && !transpose_b_ && device.numThreads() > 1 &&
           m * k >= kMinParallelMacs / n) {
