@@ -4,7 +4,9 @@
 // size takes it instead of calling the allocator. An unrolled T=100 GRU thus
 // allocates a few buffers per run, not a few per step.
 //
-// Not thread-safe: one pool per run.
+// One pool per run. Thread-safe only when constructed with thread_safe (a
+// run whose steps execute on several inter-op threads); the sequential
+// executor skips the lock.
 #ifndef RILL_RUNTIME_BUFFER_POOL_H_
 #define RILL_RUNTIME_BUFFER_POOL_H_
 
@@ -13,25 +15,43 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
 
 namespace rill {
 
 class BufferPool {
  public:
+  explicit BufferPool(bool thread_safe = false) : thread_safe_(thread_safe) {}
+
   // A free buffer of exactly `allocation_bytes`, or null.
   std::shared_ptr<char> Take(size_t allocation_bytes) {
+    if (thread_safe_) {
+      absl::MutexLock lock(&mu_);
+      return TakeLocked(allocation_bytes);
+    }
+    return TakeLocked(allocation_bytes);
+  }
+  // REQUIRES: `buffer` is referenced by nothing else.
+  void Give(std::shared_ptr<char> buffer, size_t allocation_bytes) {
+    if (thread_safe_) {
+      absl::MutexLock lock(&mu_);
+      free_[allocation_bytes].push_back(std::move(buffer));
+      return;
+    }
+    free_[allocation_bytes].push_back(std::move(buffer));
+  }
+
+ private:
+  std::shared_ptr<char> TakeLocked(size_t allocation_bytes) {
     auto it = free_.find(allocation_bytes);
     if (it == free_.end() || it->second.empty()) return nullptr;
     std::shared_ptr<char> b = std::move(it->second.back());
     it->second.pop_back();
     return b;
   }
-  // REQUIRES: `buffer` is referenced by nothing else.
-  void Give(std::shared_ptr<char> buffer, size_t allocation_bytes) {
-    free_[allocation_bytes].push_back(std::move(buffer));
-  }
 
- private:
+  const bool thread_safe_;
+  absl::Mutex mu_;
   absl::flat_hash_map<size_t, std::vector<std::shared_ptr<char>>> free_;
 };
 

@@ -1,6 +1,6 @@
 #include "runtime/execution_plan.h"
 
-#include <chrono>
+#include <algorithm>
 #include <functional>
 
 #include "absl/container/flat_hash_map.h"
@@ -22,11 +22,6 @@ int64_t SlotKey(const Node* node, int index) {
   return (static_cast<int64_t>(node->id()) << 20) | index;
 }
 
-// Appends TensorFlow's node annotation to a kernel error.
-absl::Status Annotate(const absl::Status& s, const Node& node) {
-  return absl::Status(s.code(), absl::StrCat(s.message(), "\n\t [[{{node ", node.name(), "}}]]"));
-}
-
 // One step to be: a node with its kernel, or a fused group.
 struct Candidate {
   const Node* node;
@@ -34,6 +29,8 @@ struct Candidate {
   std::vector<Output> outputs;  // Written by the step: the node's, or a group's.
   std::unique_ptr<FusedKernel> fused;
   bool removed = false;
+  // For a candidate fused into another: that candidate's index.
+  int merged_into = -1;
   std::optional<GruCellMatch> gru;  // Set for a fused GRU step.
 };
 
@@ -108,12 +105,13 @@ void FuseGruSequences(std::vector<Candidate>& candidates, const std::vector<int>
     std::vector<int> chain = {head};
     while (next[chain.back()] >= 0) chain.push_back(next[chain.back()]);
     if (chain.size() < 2) continue;
-    // Every x must come from a step before the head.
+    // Every x must come from a step before the head, and a later link must
+    // not wait for a control input (the sequence runs where the head was).
     std::vector<int> usable = {head};
     for (size_t k = 1; k < chain.size(); ++k) {
       const Output x = candidates[chain[k]].gru->inputs[0];
       const int producer = candidate_of[x.node->id()];
-      if (producer >= head) break;
+      if (producer >= head || !candidates[chain[k]].node->control_inputs().empty()) break;
       usable.push_back(chain[k]);
     }
     if (usable.size() < 2) continue;
@@ -122,7 +120,10 @@ void FuseGruSequences(std::vector<Candidate>& candidates, const std::vector<int>
     for (int c : usable) inputs.push_back(candidates[c].gru->inputs[0]);
     for (int k = 1; k < 6; ++k) inputs.push_back(first.inputs[k]);
     for (int c : usable) outputs.emplace_back(const_cast<Node*>(candidates[c].node), 0);
-    for (size_t k = 1; k < usable.size(); ++k) candidates[usable[k]].removed = true;
+    for (size_t k = 1; k < usable.size(); ++k) {
+      candidates[usable[k]].removed = true;
+      candidates[usable[k]].merged_into = head;
+    }
     Candidate& seq = candidates[head];
     seq.inputs = std::move(inputs);
     seq.outputs = std::move(outputs);
@@ -149,8 +150,12 @@ void FuseDenseLayers(std::vector<Candidate>& candidates, const std::vector<int>&
         available &= i >= 0 && !candidates[i].removed && !candidates[i].fused;
       }
       if (!available) continue;
-      for (const Node* n : m->interior) candidates[candidate_of[n->id()]].removed = true;
+      for (const Node* n : m->interior) {
+        candidates[candidate_of[n->id()]].removed = true;
+        candidates[candidate_of[n->id()]].merged_into = candidate_of[c.node->id()];
+      }
       c.removed = false;
+      c.merged_into = -1;  // Its node may be listed among the interior ones.
       c.inputs = m->inputs;
       c.fused = std::make_unique<FusedMatMulKernel>(
           m->transpose_a, m->transpose_b, m->activation,
@@ -233,8 +238,12 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Build(
       bool all_needed = true;
       for (const Node* n : m->interior) all_needed &= candidate_of[n->id()] >= 0;
       if (!all_needed) continue;
-      for (const Node* n : m->interior) candidates[candidate_of[n->id()]].removed = true;
+      for (const Node* n : m->interior) {
+        candidates[candidate_of[n->id()]].removed = true;
+        candidates[candidate_of[n->id()]].merged_into = candidate_of[c.node->id()];
+      }
       c.removed = false;
+      c.merged_into = -1;  // Its node may be listed among the interior ones.
       c.inputs = m->inputs;
       c.fused = std::make_unique<FusedGruKernel>(m->input_size, m->units,
                                                  GruWeightsConstant(*m, constant_outputs));
@@ -277,8 +286,11 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Build(
   };
   for (const Output& f : feeds) plan->feed_slots_.push_back(slot_for(f));
   absl::flat_hash_map<int, int> last_reader;  // slot -> step index
-  for (Candidate& c : candidates) {
+  std::vector<int> step_of_candidate(candidates.size(), -1);
+  for (size_t ci = 0; ci < candidates.size(); ++ci) {
+    Candidate& c = candidates[ci];
     if (c.removed) continue;
+    step_of_candidate[ci] = static_cast<int>(plan->steps_.size());
     const Node* node = c.node;
     Step step;
     step.node = node;
@@ -305,6 +317,7 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Build(
       known &= o.shape().IsFullyDefined();
     }
     step.dynamic_shapes = step.fused ? !known : node->needs_runtime_shapes() || !known;
+    step.expensive = step.kernel->IsExpensive();
     plan->steps_.push_back(std::move(step));
   }
   for (const Output& f : fetches) {
@@ -320,6 +333,17 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Build(
   for (const auto& [slot, step] : last_reader) {
     if (!keep[slot]) plan->steps_[step].release_slots.push_back(slot);
   }
+  plan->slot_readers_.assign(plan->num_slots_, 0);
+  for (Step& step : plan->steps_) {
+    step.read_slots = step.input_slots;
+    std::sort(step.read_slots.begin(), step.read_slots.end());
+    step.read_slots.erase(std::unique(step.read_slots.begin(), step.read_slots.end()),
+                          step.read_slots.end());
+    step.read_slots.erase(std::remove_if(step.read_slots.begin(), step.read_slots.end(),
+                                         [&](int s) { return keep[s] != 0; }),
+                          step.read_slots.end());
+    for (int s : step.read_slots) ++plan->slot_readers_[s];
+  }
   for (Step& step : plan->steps_) {
     std::vector<bool> unused(step.output_slots.size(), false);
     for (size_t i = 0; i < step.output_slots.size(); ++i) {
@@ -327,6 +351,7 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Build(
       if (s < 0 || keep[s] || last_reader.contains(s)) continue;
       if (step.fused == nullptr) {
         step.release_slots.push_back(s);
+        step.unread_slots.push_back(s);
       } else {
         // A fused kernel need not produce it at all.
         unused[i] = true;
@@ -337,88 +362,61 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Build(
       static_cast<FusedKernel*>(step.kernel.get())->SetUnusedOutputs(unused);
     }
   }
+
+  std::vector<int> step_of_node(graph.num_nodes(), -1);
+  for (int id = 0; id < graph.num_nodes(); ++id) {
+    int ci = candidate_of[id];
+    while (ci >= 0 && candidates[ci].merged_into >= 0) ci = candidates[ci].merged_into;
+    if (ci >= 0) step_of_node[id] = step_of_candidate[ci];
+  }
+  plan->LinkSteps(step_of_node);
   return plan;
 }
 
-absl::StatusOr<std::vector<Tensor>> ExecutionPlan::Run(const std::vector<Tensor>& feed_values,
-                                                       const RunEnvironment& env,
-                                                       std::vector<StepStats>* stats) const {
-  std::vector<Tensor> frame(num_slots_);
-  for (size_t i = 0; i < feed_slots_.size(); ++i) frame[feed_slots_[i]] = feed_values[i];
-  BufferPool pool;
-  RunBudget budget;
-  budget.max_bytes = env.max_run_bytes;
-
-  std::vector<const Tensor*> inputs;
-  std::vector<TensorShape> shapes;
-  std::vector<Tensor> outputs;
-  for (const Step& step : steps_) {
-    const Node& node = *step.node;
-    inputs.clear();
-    for (size_t i = 0; i < step.input_slots.size(); ++i) {
-      const Tensor& t = frame[step.input_slots[i]];
-      // Only a variable's ref can be unset: an uninitialized variable.
-      if (!t.initialized() && !node.op_def().allows_uninitialized_input) {
-        return Annotate(absl::FailedPreconditionError(absl::StrCat(
-                            "Attempting to use uninitialized value ",
-                            node.input(static_cast<int>(i)).node->name())),
-                        node);
-      }
-      inputs.push_back(&t);
-    }
-    const std::vector<TensorShape>* out_shapes = &step.static_shapes;
-    if (step.dynamic_shapes) {
-      absl::Status s = step.fused ? step.fused->OutputShapes(inputs, &shapes)
-                                  : ComputeOutputShapes(node, inputs, graph_def_version_, &shapes);
-      if (!s.ok()) return step.fused ? Annotate(s, node) : s;
-      out_shapes = &shapes;
-    }
-    const int num_outputs = static_cast<int>(step.output_slots.size());
-    outputs.assign(num_outputs, Tensor());
-    KernelContext ctx(&node, inputs, out_shapes, &outputs, env.max_tensor_bytes, env.device,
-                      env.variables, &pool, &budget, step.output_types);
-    const auto start = stats ? std::chrono::steady_clock::now()
-                             : std::chrono::steady_clock::time_point();
-    absl::Status s = step.kernel->Compute(ctx);
-    if (!s.ok()) return Annotate(s, node);
-    if (stats) {
-      stats->push_back(
-          {node.name(), step.fused ? step.fused->name() : node.op(),
-           std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
-               .count()});
-    }
-    for (int i = 0; i < num_outputs; ++i) {
-      const int slot = step.output_slots[i];
-      if (slot < 0) continue;
-      if (!outputs[i].initialized() && !(step.fused == nullptr && IsRefType(node.output_type(i)))) {
-        return absl::InternalError(absl::StrCat("Kernel for node '", node.name(), "' (op '",
-                                                node.op(), "') did not set output ", i));
-      }
-      frame[slot] = std::move(outputs[i]);
-    }
-    for (int s : step.release_slots) {
-      Tensor& t = frame[s];
-      // Recycle the buffer unless someone else (a fetch, a variable, a
-      // forwarded alias) still holds it.
-      if (t.buffer() != nullptr && t.buffer().use_count() == 1) {
-        const size_t bytes = Tensor::AllocationBytes(t.TotalBytes());
-        pool.Give(t.buffer(), bytes);
-      }
-      t = Tensor();
+void ExecutionPlan::LinkSteps(const std::vector<int>& step_of_node) {
+  std::vector<int> producer(num_slots_, -1);
+  for (int i = 0; i < static_cast<int>(steps_.size()); ++i) {
+    for (int slot : steps_[i].output_slots) {
+      if (slot >= 0) producer[slot] = i;
     }
   }
-  std::vector<Tensor> result;
-  result.reserve(fetch_slots_.size());
-  for (size_t i = 0; i < fetch_slots_.size(); ++i) {
-    const Tensor& t = frame[fetch_slots_[i]];
-    // Only a fetched variable ref can be unset: the variable is uninitialized.
-    if (!t.initialized()) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("Attempting to use uninitialized value ", fetch_nodes_[i]));
+  // A step waits for the producers of its inputs, its node's control inputs
+  // and, if it reads or writes state (variables, random generators), the
+  // previous such step: stateful steps keep their plan order, so a run
+  // gives the same results on any number of threads.
+  std::vector<std::vector<int>> predecessors(steps_.size());
+  int previous_stateful = -1;
+  for (int i = 0; i < static_cast<int>(steps_.size()); ++i) {
+    std::vector<int>& preds = predecessors[i];
+    for (int slot : steps_[i].input_slots) {
+      if (producer[slot] >= 0) preds.push_back(producer[slot]);
     }
-    result.push_back(t);
+    const Node& node = *steps_[i].node;
+    for (const Node* ctl : node.control_inputs()) {
+      if (step_of_node[ctl->id()] >= 0) preds.push_back(step_of_node[ctl->id()]);
+    }
+    bool stateful = node.op_def().is_stateful;
+    for (const Output& in : node.inputs()) stateful |= IsRefType(in.dtype());
+    if (steps_[i].fused == nullptr && stateful) {
+      if (previous_stateful >= 0) preds.push_back(previous_stateful);
+      previous_stateful = i;
+    }
+    std::sort(preds.begin(), preds.end());
+    preds.erase(std::unique(preds.begin(), preds.end()), preds.end());
+    steps_[i].num_predecessors = static_cast<int>(preds.size());
+    for (int p : preds) steps_[p].successors.push_back(i);
   }
-  return result;
+  // Two expensive steps are independent iff two share a depth, counting
+  // expensive steps on the longest path to each (Mirsky): then an inter-op
+  // pool can help.
+  std::vector<int> depth(steps_.size(), 0);
+  absl::flat_hash_map<int, int> expensive_at_depth;
+  for (int i = 0; i < static_cast<int>(steps_.size()); ++i) {
+    int d = 0;
+    for (int p : predecessors[i]) d = std::max(d, depth[p]);
+    depth[i] = d + steps_[i].expensive;
+    if (steps_[i].expensive && ++expensive_at_depth[depth[i]] == 2) has_parallel_steps_ = true;
+  }
 }
 
 }  // namespace rill

@@ -20,6 +20,12 @@
 // ran and its buffer goes back to the run's BufferPool for the next output
 // of the same size.
 //
+// Execution: on one thread in plan order, or — with an inter-op pool in the
+// RunEnvironment and a plan with independent expensive steps — on the
+// calling thread plus the pool's threads, each step starting when its
+// producers, control inputs and (for stateful steps) the previous stateful
+// step have finished (runtime/plan_executor.cc).
+//
 // Thread-safety: Run is const and may be called concurrently.
 #ifndef RILL_RUNTIME_EXECUTION_PLAN_H_
 #define RILL_RUNTIME_EXECUTION_PLAN_H_
@@ -33,6 +39,10 @@
 #include "runtime/kernel.h"
 #include "runtime/kernel_registry.h"
 
+namespace Eigen {
+class ThreadPoolInterface;
+}  // namespace Eigen
+
 namespace rill {
 
 class VariableStorage;
@@ -41,6 +51,9 @@ class FusedKernel;
 struct RunEnvironment {
   const Eigen::ThreadPoolDevice* device = nullptr;  // Not owned; never null.
   VariableStorage* variables = nullptr;             // Not owned.
+  // Not owned. When set, independent steps run in parallel on the calling
+  // thread and this pool's threads; null: one step after another.
+  Eigen::ThreadPoolInterface* inter_op_pool = nullptr;
   int64_t max_tensor_bytes = kDefaultMaxTensorBytes;
   int64_t max_run_bytes = INT64_MAX;
 };
@@ -82,8 +95,14 @@ class ExecutionPlan {
 
   int num_steps() const { return static_cast<int>(steps_.size()); }
   int num_fused_steps() const;
+  // Whether two expensive steps are independent, i.e. whether an inter-op
+  // pool can shorten a run (a chain runs on the calling thread only).
+  bool has_parallel_steps() const { return has_parallel_steps_; }
 
  private:
+  struct RunState;
+  struct ParallelRun;
+
   struct Step {
     const Node* node = nullptr;  // For a fused step: the node it stands for.
     std::unique_ptr<OpKernel> kernel;
@@ -92,8 +111,17 @@ class ExecutionPlan {
     // Output slot of each node output; -1 when the output is fed (the kernel
     // result is dropped) or unused.
     std::vector<int> output_slots;
-    // Slots whose last reader is this step: released after it runs.
+    // Slots whose last reader in plan order is this step, and outputs nobody
+    // reads: released after it runs (sequential execution).
     std::vector<int> release_slots;
+    // Parallel execution: the slots this step reads that are released when
+    // their last reader finished (each once), and its outputs nobody reads.
+    std::vector<int> read_slots;
+    std::vector<int> unread_slots;
+    // Steps that wait for this one, and how many this one waits for.
+    std::vector<int> successors;
+    int num_predecessors = 0;
+    bool expensive = true;  // OpKernel::IsExpensive.
     // Output shapes fixed at build time (when !dynamic_shapes).
     std::vector<TensorShape> static_shapes;
     bool dynamic_shapes = true;
@@ -103,12 +131,30 @@ class ExecutionPlan {
 
   ExecutionPlan() = default;
 
+  // Computes the dependencies for parallel execution (Build's last step).
+  // `step_of_node` maps a node id to the step computing it (-1: none).
+  void LinkSteps(const std::vector<int>& step_of_node);
+
+  // runtime/plan_executor.cc
+  absl::Status ExecuteStep(const Step& step, RunState& run) const;
+  void Release(Tensor& t, BufferPool& pool) const;
+  absl::Status RunSequential(RunState& run) const;
+  absl::Status RunParallel(std::vector<Tensor>& frame, const RunEnvironment& env,
+                           std::vector<StepStats>* stats) const;
+  void Work(ParallelRun& run) const;
+  void ProcessReady(int first, ParallelRun& run, RunState& local) const;
+  absl::StatusOr<std::vector<Tensor>> CollectFetches(const std::vector<Tensor>& frame) const;
+
   int graph_def_version_ = 0;
   int num_slots_ = 0;
   std::vector<Step> steps_;
   std::vector<int> feed_slots_;
   std::vector<int> fetch_slots_;
   std::vector<std::string> fetch_nodes_;  // For errors on unset fetches.
+  // Per slot: how many steps read it (0 for fed and fetched slots, which
+  // are never released).
+  std::vector<int> slot_readers_;
+  bool has_parallel_steps_ = false;
 };
 
 }  // namespace rill

@@ -51,9 +51,11 @@ class GruFusionTest : public ::testing::Test {
     feeds_.emplace_back("h0", h);
   }
 
-  std::vector<Tensor> Run(bool rewrites, const std::vector<std::string>& fetches) {
+  std::vector<Tensor> Run(bool rewrites, const std::vector<std::string>& fetches,
+                          int inter_op_threads = 1) {
     SessionOptions o;
     o.enable_rewrites = rewrites;
+    o.inter_op_threads = inter_op_threads;
     auto session = *Session::Create(*root_.graph(), o);
     EXPECT_TRUE(session->Run({}, {}, {init_->name()}).ok());
     // Both sessions need the same weights: copy them from the first one.
@@ -111,6 +113,16 @@ TEST_F(GruFusionTest, FusedAndUnfusedAgree) {
   std::vector<std::string> fetches;
   for (const Output& o : rnn_.outputs) fetches.push_back(o.name());
   ExpectNear(Run(false, fetches), Run(true, fetches));
+}
+
+// Unfused, a step has independent nodes (u·h beside the candidate's MatMul
+// and Tanh): inter-op threads run them at once, with the same numbers.
+TEST_F(GruFusionTest, InterOpThreadsGiveTheSameNumbers) {
+  std::vector<std::string> fetches;
+  for (const Output& o : rnn_.outputs) fetches.push_back(o.name());
+  const std::vector<Tensor> one = Run(false, fetches);
+  ExpectNear(one, Run(false, fetches, /*inter_op_threads=*/3));
+  ExpectNear(one, Run(true, fetches, /*inter_op_threads=*/3));
 }
 
 TEST_F(GruFusionTest, TheUnrolledSequenceBecomesOneStep) {

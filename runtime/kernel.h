@@ -10,6 +10,7 @@
 #ifndef RILL_RUNTIME_KERNEL_H_
 #define RILL_RUNTIME_KERNEL_H_
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -31,9 +32,10 @@ namespace rill {
 class VariableStorage;
 
 // The bytes a run may take from the allocator (recycled buffers are free).
+// Atomic: the steps of a run may execute on several threads.
 struct RunBudget {
   int64_t max_bytes = INT64_MAX;
-  int64_t used_bytes = 0;
+  std::atomic<int64_t> used_bytes{0};
 };
 
 class KernelContext {
@@ -85,10 +87,11 @@ class KernelContext {
     absl::StatusOr<Tensor> t = Tensor::Allocate(dtype, output_shape(i), max_tensor_bytes_);
     if (!t.ok()) return t.status();
     if (budget_ != nullptr) {
-      budget_->used_bytes += static_cast<int64_t>(t->TotalBytes());
-      if (budget_->used_bytes > budget_->max_bytes) {
+      const int64_t bytes = static_cast<int64_t>(t->TotalBytes());
+      const int64_t used = budget_->used_bytes.fetch_add(bytes, std::memory_order_relaxed) + bytes;
+      if (used > budget_->max_bytes) {
         return absl::ResourceExhaustedError(absl::StrCat(
-            "Run allocated ", budget_->used_bytes, " bytes, more than the per-run cap of ",
+            "Run allocated ", used, " bytes, more than the per-run cap of ",
             budget_->max_bytes, " bytes (at node '", node_->name(), "')"));
       }
     }
@@ -134,6 +137,11 @@ class OpKernel {
   // and not fed), so the kernel may prepare it once (MatMul pads constant
   // weights). Default: ignored.
   virtual void SetConstantInputs(const std::vector<bool>& constant) {}
+
+  // Whether Compute does enough work to be worth handing to another
+  // inter-op thread. Cheap kernels (Const, Identity, NoOp, Shape, ...) run
+  // inline on the thread that made them ready, as in TensorFlow's executor.
+  virtual bool IsExpensive() const { return true; }
 };
 
 }  // namespace rill

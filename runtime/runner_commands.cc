@@ -28,10 +28,12 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 absl::StatusOr<std::unique_ptr<Session>> LoadSession(const std::string& graph, int threads,
+                                                     int inter_op_threads,
                                                      const std::string& checkpoint) {
   ASSIGN_OR_RETURN(pb::GraphDef def, ReadGraphDefFile(graph));
   SessionOptions session_options;
   session_options.intra_op_threads = threads;
+  session_options.inter_op_threads = inter_op_threads;
   ASSIGN_OR_RETURN(std::unique_ptr<Session> session, Session::Create(def, session_options));
   if (!checkpoint.empty()) RETURN_IF_ERROR(RestoreCheckpoint(*session, checkpoint));
   return session;
@@ -123,7 +125,8 @@ absl::Status RunCommand(const RunCommandOptions& options, std::ostream& out) {
   // oneDNN's one-time kernel generation overlaps loading the graph and inputs.
   JoinedThread warm_up(WarmUpGemm);
   ASSIGN_OR_RETURN(std::unique_ptr<Session> session,
-                   LoadSession(options.graph, options.threads, options.checkpoint));
+                   LoadSession(options.graph, options.threads, options.inter_op_threads,
+                               options.checkpoint));
   Session::Feeds feeds;
   RETURN_IF_ERROR(ReadInputs(options.inputs, &feeds));
   warm_up.Join();
@@ -148,10 +151,12 @@ absl::Status RunCommand(const RunCommandOptions& options, std::ostream& out) {
 absl::Status BenchCommand(const BenchCommandOptions& options, std::ostream& out,
                           std::ostream* progress) {
   ASSIGN_OR_RETURN(std::unique_ptr<Session> session,
-                   LoadSession(options.graph, options.threads, options.checkpoint));
+                   LoadSession(options.graph, options.threads, options.inter_op_threads,
+                               options.checkpoint));
   const Graph& graph = session->graph();
   std::string header = absl::StrCat("graph: ", options.graph, " (", graph.num_nodes(),
-                                    " nodes), threads: ", options.threads, "\n");
+                                    " nodes), threads: ", options.threads,
+                                    ", inter-op threads: ", options.inter_op_threads, "\n");
   if (!options.checkpoint.empty())
     absl::StrAppend(&header, "checkpoint: ", options.checkpoint, "\n");
 

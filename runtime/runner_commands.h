@@ -23,6 +23,7 @@ struct RunCommandOptions {
   std::string output_dir;            // When set, each output is saved here.
   std::string checkpoint;            // When set, variables are restored from it.
   int threads = 1;                   // SessionOptions::intra_op_threads.
+  int inter_op_threads = 1;          // SessionOptions::inter_op_threads.
 };
 
 // `runner run`: loads the graph into a Session, restores the checkpoint if
@@ -44,6 +45,7 @@ struct BenchCommandOptions {
   int runs = 50;                             // Timed runs (>= 1) when min_time_s is 0.
   double min_time_s = 0;                     // > 0: run until this much time is measured.
   int threads = 1;                           // SessionOptions::intra_op_threads.
+  int inter_op_threads = 1;                  // SessionOptions::inter_op_threads.
   bool show_ops = false;                     // Per-op-type timing table.
   uint32_t seed = 1;                         // Seed of the random input values.
 };

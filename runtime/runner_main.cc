@@ -46,14 +46,17 @@ ABSL_FLAG(std::string, output_dir, "",
 ABSL_FLAG(std::string, checkpoint, "",
           "run, bench: restore variables from this rill checkpoint before running, so a "
           "non-frozen graph runs without its init op.");
-ABSL_FLAG(int32_t, threads, 1, "run, bench: threads for kernels (>= 1).");
+ABSL_FLAG(int32_t, threads, 1, "run, bench: threads inside each kernel (>= 1).");
+ABSL_FLAG(int32_t, inter_op_threads, 1,
+          "run, bench: threads running independent graph steps at once (>= 1).");
 ABSL_FLAG(int32_t, warmup, 2, "bench: untimed runs before timing (>= 0).");
 ABSL_FLAG(int32_t, runs, 50, "bench: timed runs (>= 1). Not with --min_time.");
 ABSL_FLAG(double, min_time, 0,
           "bench: instead of --runs, repeat timed runs until their total time reaches this "
           "many seconds (> 0; at most 1000000 runs).");
 ABSL_FLAG(bool, show_ops, false,
-          "bench: per-op-type time table (needs executor profiling; not available yet).");
+          "bench: per-op-type time table of the last run (fused steps by their kernel's "
+          "name).");
 ABSL_FLAG(std::string, dot, "", "inspect: also write the graph as Graphviz DOT to this file.");
 
 namespace rill {
@@ -68,10 +71,11 @@ constexpr char kUsage[] =
     "\n"
     "Usage:\n"
     "  runner run --graph=G.pb --output=NAME[,NAME...] [--input=NAME=FILE.npy ...]\n"
-    "             [--output_dir=DIR] [--checkpoint=FILE] [--threads=N]\n"
+    "             [--output_dir=DIR] [--checkpoint=FILE] [--threads=N] [--inter_op_threads=N]\n"
     "  runner bench --graph=G.pb [--input_shape=NAME=D0,D1,...[:NAME=...]]\n"
     "             [--input=NAME=FILE.npy ...] [--output=NAME[,NAME...]] [--checkpoint=FILE]\n"
-    "             [--warmup=N] [--runs=N | --min_time=SECONDS] [--threads=N] [--show_ops]\n"
+    "             [--warmup=N] [--runs=N | --min_time=SECONDS] [--threads=N]\n"
+    "             [--inter_op_threads=N] [--show_ops]\n"
     "  runner inspect --graph=G.pb [--dot=FILE.dot]\n"
     "\n"
     "run prints each output's name, dtype, shape and values. bench times\n"
@@ -81,15 +85,15 @@ constexpr char kUsage[] =
     "constants and control edges.\n"
     "Exit codes: 0 ok, 1 error in the graph/inputs/run, 2 usage error.";
 
-const std::vector<std::string> kRunFlags = {"graph",      "input",      "output",
-                                            "output_dir", "checkpoint", "threads"};
-const std::vector<std::string> kBenchFlags = {"graph",      "input",   "input_shape", "output",
-                                              "checkpoint", "threads", "warmup",      "runs",
-                                              "min_time",   "show_ops"};
+const std::vector<std::string> kRunFlags = {"graph",      "input",      "output",  "output_dir",
+                                            "checkpoint", "threads",    "inter_op_threads"};
+const std::vector<std::string> kBenchFlags = {
+    "graph",   "input",            "input_shape", "output", "checkpoint", "threads",
+    "inter_op_threads", "warmup",  "runs",        "min_time", "show_ops"};
 const std::vector<std::string> kInspectFlags = {"graph", "dot"};
-const std::vector<std::string> kAllFlags = {"graph",      "input",      "input_shape", "output",
-                                            "output_dir", "checkpoint", "threads",     "warmup",
-                                            "runs",       "min_time",   "show_ops",    "dot"};
+const std::vector<std::string> kAllFlags = {
+    "graph",   "input",            "input_shape", "output", "output_dir", "checkpoint",
+    "threads", "inter_op_threads", "warmup",      "runs",   "min_time",   "show_ops", "dot"};
 
 int Fail(int code, absl::string_view message) {
   std::cerr << "error: " << OneLine(message) << std::endl;
@@ -123,7 +127,9 @@ int RunMain(const std::string& graph, const std::vector<std::string>& input_valu
   options.output_dir = absl::GetFlag(FLAGS_output_dir);
   options.checkpoint = absl::GetFlag(FLAGS_checkpoint);
   options.threads = absl::GetFlag(FLAGS_threads);
+  options.inter_op_threads = absl::GetFlag(FLAGS_inter_op_threads);
   if (options.threads < 1) return Usage("--threads must be at least 1");
+  if (options.inter_op_threads < 1) return Usage("--inter_op_threads must be at least 1");
   absl::StatusOr<std::vector<InputSpec>> inputs = ParseInputSpecs(input_values);
   if (!inputs.ok()) return Usage(inputs.status().message());
   options.inputs = *std::move(inputs);
@@ -148,7 +154,9 @@ int BenchMain(const std::string& graph, const std::vector<std::string>& input_va
   options.runs = absl::GetFlag(FLAGS_runs);
   options.min_time_s = absl::GetFlag(FLAGS_min_time);
   options.show_ops = absl::GetFlag(FLAGS_show_ops);
+  options.inter_op_threads = absl::GetFlag(FLAGS_inter_op_threads);
   if (options.threads < 1) return Usage("--threads must be at least 1");
+  if (options.inter_op_threads < 1) return Usage("--inter_op_threads must be at least 1");
   if (options.warmup < 0) return Usage("--warmup must be at least 0");
   if (given.count("runs") > 0 && given.count("min_time") > 0) {
     return Usage("give either --runs or --min_time, not both");

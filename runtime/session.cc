@@ -18,7 +18,11 @@ namespace rill {
 class Session::Impl {
  public:
   Impl(const Graph* graph, SessionOptions options)
-      : graph_(graph), options_(options), device_(options.intra_op_threads) {}
+      : graph_(graph), options_(options), device_(options.intra_op_threads) {
+    if (options.inter_op_threads > 1) {
+      inter_op_pool_ = std::make_unique<Eigen::ThreadPool>(options.inter_op_threads - 1);
+    }
+  }
 
   absl::StatusOr<std::vector<Tensor>> Run(const Feeds& feeds,
                                           const std::vector<std::string>& fetch_names,
@@ -57,6 +61,7 @@ class Session::Impl {
     RunEnvironment env;
     env.device = &device_.device();
     env.variables = variables;
+    env.inter_op_pool = inter_op_pool_.get();
     env.max_tensor_bytes = options_.max_tensor_bytes;
     env.max_run_bytes = options_.max_run_bytes;
     return plan->Run(feed_values, env, stats);
@@ -112,6 +117,9 @@ class Session::Impl {
   const Graph* graph_;
   SessionOptions options_;
   EigenDevice device_;
+  // The calling thread is the first inter-op thread; null when there is
+  // only that one.
+  std::unique_ptr<Eigen::ThreadPool> inter_op_pool_;
   mutable absl::Mutex mu_;
   mutable std::map<std::string, std::unique_ptr<ExecutionPlan>> plans_ ABSL_GUARDED_BY(mu_);
 };
@@ -129,6 +137,10 @@ absl::StatusOr<std::unique_ptr<Session>> Session::Create(const Graph& graph,
   if (options.intra_op_threads < 1 || options.intra_op_threads > 1024) {
     return absl::InvalidArgumentError(absl::StrCat(
         "SessionOptions.intra_op_threads must be in [1, 1024], got ", options.intra_op_threads));
+  }
+  if (options.inter_op_threads < 1 || options.inter_op_threads > 1024) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "SessionOptions.inter_op_threads must be in [1, 1024], got ", options.inter_op_threads));
   }
   return std::unique_ptr<Session>(new Session(&graph, nullptr, options));
 }

@@ -33,8 +33,13 @@
 namespace rill {
 
 struct SessionOptions {
-  // Threads for Eigen contractions inside kernels.
+  // Threads inside one kernel (GEMMs, Eigen contractions).
   int intra_op_threads = 1;
+  // Threads running independent steps of one run at once (the calling
+  // thread plus inter_op_threads - 1 pool threads). 1: steps run one after
+  // another on the calling thread. Only plans with independent expensive
+  // steps use the pool (ExecutionPlan::has_parallel_steps).
+  int inter_op_threads = 1;
   // Cap on any single tensor a run allocates (ResourceExhausted above it).
   int64_t max_tensor_bytes = kDefaultMaxTensorBytes;
   // Cap on the bytes one Run takes from the allocator (buffers recycled

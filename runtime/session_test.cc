@@ -211,7 +211,11 @@ TEST(SessionOptionsTest, RejectsBadThreadCounts) {
   SessionOptions o;
   o.intra_op_threads = 0;
   EXPECT_TRUE(HasError(Session::Create(*root.graph(), o), absl::StatusCode::kInvalidArgument,
-                       "intra_op_threads"));
+                       "SessionOptions.intra_op_threads must be in [1, 1024], got 0"));
+  o.intra_op_threads = 1;
+  o.inter_op_threads = 1025;
+  EXPECT_TRUE(HasError(Session::Create(*root.graph(), o), absl::StatusCode::kInvalidArgument,
+                       "SessionOptions.inter_op_threads must be in [1, 1024], got 1025"));
 }
 
 }  // namespace

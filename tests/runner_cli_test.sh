@@ -112,7 +112,7 @@ if expect_ok "add with repeated --input" run --graph="$ADD" --input="x=$X" --inp
 fi
 cp "$OUT" "$TMP/repeated.txt"
 if expect_ok "add with comma-separated --input" run --graph "$ADD" --output z:0 \
-    --input="y=$Y,x=$X" --threads=2; then
+    --input="y=$Y,x=$X" --threads=2 --inter_op_threads=2; then
   checks=$((checks + 1))
   cmp -s "$OUT" "$TMP/repeated.txt" || fail "comma-separated and repeated --input differ"
 fi
@@ -157,6 +157,10 @@ expect_error "absl-only flag" 2 "unknown flag --flagfile" run --flagfile=/dev/nu
 expect_error "flag without value" 2 "missing its value" run --output=z --graph
 expect_error "bad --threads" 2 "--threads" run --graph="$ADD" --output=z --threads=abc
 expect_error "zero --threads" 2 "--threads must be at least 1" run --graph="$ADD" --output=z --threads=0
+expect_error "zero --inter_op_threads" 2 "--inter_op_threads must be at least 1" \
+  bench --graph="$ADD" --inter_op_threads=0
+expect_error "too many --inter_op_threads" 1 "inter_op_threads must be in [1, 1024], got 5000" \
+  run --graph="$ADD" --output=z --inter_op_threads=5000
 expect_error "flag of the other subcommand" 2 "not valid for 'inspect'" inspect --graph="$ADD" --output=z
 expect_error "extra argument" 2 "unexpected argument 'more'" run more --graph="$ADD" --output=z
 expect_error "empty --output item" 2 "malformed --output" run --graph="$ADD" --output=z,
@@ -240,10 +244,10 @@ if expect_ok "bench add" bench --graph="$ADD" --input_shape=x=4,3 --runs=7 --war
   expect_stdout "bench add" "warmup runs: 1"
 fi
 if expect_ok "bench with ':' specs and --min_time" bench --graph "$ADD" \
-    --input_shape=x:0=2,3:y=3 --min_time=0.02 --output=z --threads=2; then
+    --input_shape=x:0=2,3:y=3 --min_time=0.02 --output=z --threads=2 --inter_op_threads=3; then
   expect_bench_report "bench --min_time"
   expect_stdout "bench --min_time" "fetch: z:0"
-  expect_stdout "bench --min_time" "threads: 2"
+  expect_stdout "bench --min_time" "threads: 2, inter-op threads: 3"
 fi
 if expect_ok "bench with a file input" bench --graph="$ADD" --input="x=$X" --show_ops=false; then
   expect_bench_report "bench with a file input" 50

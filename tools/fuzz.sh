@@ -97,6 +97,7 @@ runtime/execution_plan.cc
 runtime/graph_summary.cc
 runtime/gru_fusion.cc
 runtime/matmul_fusion.cc
+runtime/plan_executor.cc
 runtime/kernel_registry.cc
 runtime/npy.cc
 runtime/output_shapes.cc

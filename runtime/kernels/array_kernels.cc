@@ -53,6 +53,7 @@ class ReshapeKernel : public OpKernel {
     ctx.set_output(0, std::move(out));
     return absl::OkStatus();
   }
+  bool IsExpensive() const override { return false; }  // Shares the input's buffer.
 };
 
 class ShapeKernel : public OpKernel {
@@ -81,6 +82,7 @@ class ShapeKernel : public OpKernel {
     }
     return absl::OkStatus();
   }
+  bool IsExpensive() const override { return false; }
 
  private:
   const DataType out_type_;

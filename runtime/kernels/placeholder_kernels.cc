@@ -34,6 +34,7 @@ class PlaceholderKernel : public OpKernel {
   absl::Status Compute(KernelContext&) const override {
     return absl::InvalidArgumentError(message_);
   }
+  bool IsExpensive() const override { return false; }
 
  private:
   const std::string message_;
@@ -47,6 +48,7 @@ class ForwardInputKernel : public OpKernel {
     ctx.set_output(0, ctx.input(0));
     return absl::OkStatus();
   }
+  bool IsExpensive() const override { return false; }
 };
 
 // Const: hands out the node's build-time value; every run shares its buffer.
@@ -66,6 +68,7 @@ class ConstKernel : public OpKernel {
     ctx.set_output(0, value_);
     return absl::OkStatus();
   }
+  bool IsExpensive() const override { return false; }
 
  private:
   const Tensor value_;
@@ -75,6 +78,7 @@ class NoOpKernel : public OpKernel {
  public:
   explicit NoOpKernel(const Node&) {}
   absl::Status Compute(KernelContext&) const override { return absl::OkStatus(); }
+  bool IsExpensive() const override { return false; }
 };
 
 }  // namespace

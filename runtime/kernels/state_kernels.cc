@@ -38,6 +38,7 @@ class VariableV2Kernel : public OpKernel {
     ctx.set_output(0, *std::move(value));
     return absl::OkStatus();
   }
+  bool IsExpensive() const override { return false; }
 };
 
 class AssignKernel : public OpKernel {

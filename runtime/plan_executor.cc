@@ -1,0 +1,302 @@
+// ExecutionPlan::Run: executes a built plan, on the calling thread in plan
+// order, or on the calling thread plus an inter-op pool.
+//
+// The parallel executor (TensorFlow's executor, smaller): every step has a
+// count of unfinished predecessors; a finished step decrements its
+// successors' counts and the ones reaching zero are ready. The finishing
+// thread runs the cheap ready steps and one expensive one itself (no hand-off
+// on a chain) and queues the other expensive ones, which the other threads
+// take. A slot is released when its last reader finished (per-slot reader
+// counts instead of the plan-order "last reader"). The caller works too and
+// returns when no step is queued or running; after an error no new step
+// starts.
+#include <chrono>
+#include <deque>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "runtime/buffer_pool.h"
+#include "runtime/eigen_device.h"
+#include "runtime/execution_plan.h"
+#include "runtime/kernels/fused_gru_kernel.h"
+#include "runtime/output_shapes.h"
+
+namespace rill {
+namespace {
+
+// Appends TensorFlow's node annotation to a kernel error.
+absl::Status Annotate(const absl::Status& s, const Node& node) {
+  return absl::Status(s.code(), absl::StrCat(s.message(), "\n\t [[{{node ", node.name(), "}}]]"));
+}
+
+}  // namespace
+
+// What a thread needs to execute steps of one run: shared run state plus its
+// own scratch vectors.
+struct ExecutionPlan::RunState {
+  std::vector<Tensor>* frame = nullptr;
+  const RunEnvironment* env = nullptr;
+  BufferPool* pool = nullptr;
+  RunBudget* budget = nullptr;
+  std::vector<StepStats>* stats = nullptr;
+  absl::Mutex* stats_mu = nullptr;  // Set when several threads append stats.
+
+  std::vector<const Tensor*> inputs;
+  std::vector<TensorShape> shapes;
+  std::vector<Tensor> outputs;
+};
+
+// Shared by the threads of one parallel run; owned through a shared_ptr so
+// a helper that starts after the run ended finds it alive.
+struct ExecutionPlan::ParallelRun {
+  ParallelRun(const ExecutionPlan& plan, std::vector<Tensor>& frame_in, const RunEnvironment& env_in,
+              std::vector<StepStats>* stats_in)
+      : frame(std::move(frame_in)),
+        env(env_in),
+        stats(stats_in),
+        pending(new std::atomic<int>[plan.steps_.size()]),
+        readers(new std::atomic<int>[plan.slot_readers_.size()]),
+        pool(/*thread_safe=*/true) {
+    budget.max_bytes = env.max_run_bytes;
+    for (size_t i = 0; i < plan.steps_.size(); ++i) {
+      pending[i].store(plan.steps_[i].num_predecessors, std::memory_order_relaxed);
+    }
+    for (size_t i = 0; i < plan.slot_readers_.size(); ++i) {
+      readers[i].store(plan.slot_readers_[i], std::memory_order_relaxed);
+    }
+  }
+
+  std::vector<Tensor> frame;
+  const RunEnvironment env;
+  std::vector<StepStats>* stats;
+  std::unique_ptr<std::atomic<int>[]> pending;  // Per step: unfinished predecessors.
+  std::unique_ptr<std::atomic<int>[]> readers;  // Per slot: readers yet to finish.
+  std::atomic<int> in_flight{0};                // Steps queued or running.
+  std::atomic<bool> failed{false};
+  BufferPool pool;
+  RunBudget budget;
+
+  absl::Mutex mu;
+  std::deque<int> ready ABSL_GUARDED_BY(mu);
+  bool done ABSL_GUARDED_BY(mu) = false;
+  absl::Status status ABSL_GUARDED_BY(mu);
+  absl::Mutex stats_mu;
+};
+
+absl::StatusOr<std::vector<Tensor>> ExecutionPlan::Run(const std::vector<Tensor>& feed_values,
+                                                       const RunEnvironment& env,
+                                                       std::vector<StepStats>* stats) const {
+  std::vector<Tensor> frame(num_slots_);
+  for (size_t i = 0; i < feed_slots_.size(); ++i) frame[feed_slots_[i]] = feed_values[i];
+  if (env.inter_op_pool != nullptr && has_parallel_steps_) {
+    absl::Status s = RunParallel(frame, env, stats);
+    if (!s.ok()) return s;
+    return CollectFetches(frame);
+  }
+  BufferPool pool;
+  RunBudget budget;
+  budget.max_bytes = env.max_run_bytes;
+  RunState run;
+  run.frame = &frame;
+  run.env = &env;
+  run.pool = &pool;
+  run.budget = &budget;
+  run.stats = stats;
+  absl::Status s = RunSequential(run);
+  if (!s.ok()) return s;
+  return CollectFetches(frame);
+}
+
+absl::Status ExecutionPlan::ExecuteStep(const Step& step, RunState& run) const {
+  const Node& node = *step.node;
+  std::vector<Tensor>& frame = *run.frame;
+  run.inputs.clear();
+  for (size_t i = 0; i < step.input_slots.size(); ++i) {
+    const Tensor& t = frame[step.input_slots[i]];
+    // Only a variable's ref can be unset: an uninitialized variable.
+    if (!t.initialized() && !node.op_def().allows_uninitialized_input) {
+      return Annotate(absl::FailedPreconditionError(
+                          absl::StrCat("Attempting to use uninitialized value ",
+                                       node.input(static_cast<int>(i)).node->name())),
+                      node);
+    }
+    run.inputs.push_back(&t);
+  }
+  const std::vector<TensorShape>* out_shapes = &step.static_shapes;
+  if (step.dynamic_shapes) {
+    absl::Status s =
+        step.fused ? step.fused->OutputShapes(run.inputs, &run.shapes)
+                   : ComputeOutputShapes(node, run.inputs, graph_def_version_, &run.shapes);
+    if (!s.ok()) return step.fused ? Annotate(s, node) : s;
+    out_shapes = &run.shapes;
+  }
+  const int num_outputs = static_cast<int>(step.output_slots.size());
+  run.outputs.assign(num_outputs, Tensor());
+  KernelContext ctx(&node, run.inputs, out_shapes, &run.outputs, run.env->max_tensor_bytes,
+                    run.env->device, run.env->variables, run.pool, run.budget,
+                    step.output_types);
+  const auto start =
+      run.stats ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
+  absl::Status s = step.kernel->Compute(ctx);
+  if (!s.ok()) return Annotate(s, node);
+  if (run.stats) {
+    StepStats stat{
+        node.name(), step.fused ? step.fused->name() : node.op(),
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
+            .count()};
+    if (run.stats_mu != nullptr) {
+      absl::MutexLock lock(run.stats_mu);
+      run.stats->push_back(std::move(stat));
+    } else {
+      run.stats->push_back(std::move(stat));
+    }
+  }
+  for (int i = 0; i < num_outputs; ++i) {
+    const int slot = step.output_slots[i];
+    if (slot < 0) continue;
+    if (!run.outputs[i].initialized() &&
+        !(step.fused == nullptr && IsRefType(node.output_type(i)))) {
+      return absl::InternalError(absl::StrCat("Kernel for node '", node.name(), "' (op '",
+                                              node.op(), "') did not set output ", i));
+    }
+    frame[slot] = std::move(run.outputs[i]);
+  }
+  return absl::OkStatus();
+}
+
+void ExecutionPlan::Release(Tensor& t, BufferPool& pool) const {
+  // Recycle the buffer unless someone else (a fetch, a variable, a forwarded
+  // alias) still holds it. The acquire fence orders the other holders' reads
+  // of the buffer (done before they dropped it) before its next writer.
+  if (t.buffer() != nullptr && t.buffer().use_count() == 1) {
+    std::atomic_thread_fence(std::memory_order_acquire);
+    pool.Give(t.buffer(), Tensor::AllocationBytes(t.TotalBytes()));
+  }
+  t = Tensor();
+}
+
+absl::Status ExecutionPlan::RunSequential(RunState& run) const {
+  for (const Step& step : steps_) {
+    absl::Status s = ExecuteStep(step, run);
+    if (!s.ok()) return s;
+    for (int slot : step.release_slots) Release((*run.frame)[slot], *run.pool);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ExecutionPlan::RunParallel(std::vector<Tensor>& frame, const RunEnvironment& env,
+                                        std::vector<StepStats>* stats) const {
+  auto run = std::make_shared<ParallelRun>(*this, frame, env, stats);
+  {
+    absl::MutexLock lock(&run->mu);
+    for (int i = 0; i < static_cast<int>(steps_.size()); ++i) {
+      if (steps_[i].num_predecessors == 0) run->ready.push_back(i);
+    }
+    run->in_flight.store(static_cast<int>(run->ready.size()), std::memory_order_relaxed);
+    run->done = run->ready.empty();
+  }
+  // Helpers hold the run alive; one that starts after the run ended only
+  // sees `done` and returns (it never touches the plan then).
+  Eigen::ThreadPoolInterface* pool = env.inter_op_pool;
+  for (int i = 0; i < pool->NumThreads(); ++i) {
+    pool->Schedule([this, run] { Work(*run); });
+  }
+  Work(*run);
+  absl::MutexLock lock(&run->mu);
+  run->mu.Await(absl::Condition(&run->done));
+  frame = std::move(run->frame);
+  return run->status;
+}
+
+void ExecutionPlan::Work(ParallelRun& run) const {
+  RunState local;
+  local.frame = &run.frame;
+  local.env = &run.env;
+  local.pool = &run.pool;
+  local.budget = &run.budget;
+  local.stats = run.stats;
+  local.stats_mu = &run.stats_mu;
+  auto has_work = [&run]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(run.mu) {
+    return run.done || !run.ready.empty();
+  };
+  for (;;) {
+    int step;
+    {
+      absl::MutexLock lock(&run.mu);
+      run.mu.Await(absl::Condition(&has_work));
+      if (run.ready.empty()) return;  // done
+      step = run.ready.front();
+      run.ready.pop_front();
+    }
+    ProcessReady(step, run, local);
+  }
+}
+
+// Runs `first` and, on this thread, whatever it makes ready that is cheap
+// plus one expensive step; queues the rest for the other threads.
+void ExecutionPlan::ProcessReady(int first, ParallelRun& run, RunState& local) const {
+  std::vector<int> mine = {first};
+  int mine_expensive = steps_[first].expensive;  // Expensive steps in `mine`.
+  std::vector<int> queue;
+  while (!mine.empty()) {
+    const Step& step = steps_[mine.back()];
+    mine.pop_back();
+    mine_expensive -= step.expensive;
+    if (!run.failed.load(std::memory_order_acquire)) {
+      absl::Status s = ExecuteStep(step, local);
+      if (!s.ok()) {
+        absl::MutexLock lock(&run.mu);
+        if (run.status.ok()) run.status = s;
+        run.failed.store(true, std::memory_order_release);
+      } else {
+        for (int slot : step.unread_slots) Release(run.frame[slot], run.pool);
+        for (int slot : step.read_slots) {
+          if (run.readers[slot].fetch_sub(1, std::memory_order_acq_rel) == 1) {
+            Release(run.frame[slot], run.pool);
+          }
+        }
+        for (int next : step.successors) {
+          if (run.pending[next].fetch_sub(1, std::memory_order_acq_rel) != 1) continue;
+          // Counted before anyone can run it, so in_flight never reads 0
+          // while work remains.
+          run.in_flight.fetch_add(1, std::memory_order_relaxed);
+          // Keep at most one expensive step waiting here; idle threads take
+          // the others from the queue.
+          if (!steps_[next].expensive || mine_expensive == 0) {
+            mine_expensive += steps_[next].expensive;
+            mine.push_back(next);
+          } else {
+            queue.push_back(next);
+          }
+        }
+        if (!queue.empty()) {
+          absl::MutexLock lock(&run.mu);
+          run.ready.insert(run.ready.end(), queue.begin(), queue.end());
+          queue.clear();
+        }
+      }
+    }
+    if (run.in_flight.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      absl::MutexLock lock(&run.mu);
+      run.done = true;
+    }
+  }
+}
+
+absl::StatusOr<std::vector<Tensor>> ExecutionPlan::CollectFetches(
+    const std::vector<Tensor>& frame) const {
+  std::vector<Tensor> result;
+  result.reserve(fetch_slots_.size());
+  for (size_t i = 0; i < fetch_slots_.size(); ++i) {
+    const Tensor& t = frame[fetch_slots_[i]];
+    // Only a fetched variable ref can be unset: the variable is uninitialized.
+    if (!t.initialized()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("Attempting to use uninitialized value ", fetch_nodes_[i]));
+    }
+    result.push_back(t);
+  }
+  return result;
+}
+
+}  // namespace rill
