@@ -5,6 +5,10 @@
 //   BM_GruSeq100/B/I/H/threads    one Session::Run of the frozen T=100 StaticRnn
 //                                 graph, fetching the final state
 //   BM_DenseLayer/M/K/N/rewrites  Relu(BiasAdd(MatMul(x, W), b)), rewrites off/on
+//   BM_IndependentBranches/intra/inter  4 independent dense layers [64,512]x[512,512]
+//                                 summed, by intra-op and inter-op threads
+//   BM_ExecutorFan1000/inter      500 independent Tanh on a [1] tensor summed by
+//                                 500 AddV2: the parallel executor's per-node cost
 //   BM_ExecutorChain1000          1000 Identity/AddV2 nodes on a [1] tensor
 //   BM_SessionRunFixedCost        one Identity node: the per-Run overhead
 //   BM_ImportGraphDef10k          GraphDef -> Graph of a 10,000-node chain
@@ -200,6 +204,62 @@ void BM_DenseLayer(benchmark::State& state) {
 }
 void BM_SessionRunFixedCost(benchmark::State& state) { RunChain(state, 1); }
 
+// Four dense layers Relu(x · W_i + b_i) of one x, summed: independent
+// branches, the case inter-op threads exist for. Args: intra, inter threads.
+void BM_IndependentBranches(benchmark::State& state) {
+  constexpr int64_t kM = 64, kK = 512, kBranches = 4;
+  Scope root = Scope::NewRootScope(&GlobalOpRegistry());
+  absl::StatusOr<Tensor> x = Tensor::Allocate(DT_FLOAT, TensorShape({kM, kK}));
+  if (!x.ok()) Fail(x.status());
+  for (int64_t i = 0; i < kM * kK; ++i) x->data<float>()[i] = 0.01f * static_cast<float>(i % 89);
+  Output in = ops::Placeholder(root.WithOpName("x"), DT_FLOAT, TensorShape({kM, kK}));
+  Output sum;
+  for (int64_t br = 0; br < kBranches; ++br) {
+    absl::StatusOr<Tensor> w = Tensor::Allocate(DT_FLOAT, TensorShape({kK, kK}));
+    absl::StatusOr<Tensor> b = Tensor::Allocate(DT_FLOAT, TensorShape({kK}));
+    if (!w.ok() || !b.ok()) Fail(absl::ResourceExhaustedError("branch tensors"));
+    for (int64_t i = 0; i < kK * kK; ++i) w->data<float>()[i] = 0.001f * ((i + br) % 97);
+    for (int64_t i = 0; i < kK; ++i) b->data<float>()[i] = 0.01f * (i % 7);
+    Output y = ops::Relu(root, ops::BiasAdd(root, ops::MatMul(root, in, ops::Const(root, *w)),
+                                            ops::Const(root, *b)));
+    sum = br == 0 ? y : ops::AddV2(root, sum, y);
+  }
+  if (!root.ok()) Fail(root.status());
+  SessionOptions options;
+  options.intra_op_threads = static_cast<int>(state.range(0));
+  options.inter_op_threads = static_cast<int>(state.range(1));
+  absl::StatusOr<std::unique_ptr<Session>> session = Session::Create(*root.graph(), options);
+  if (!session.ok()) Fail(session.status());
+  const Session::Feeds feeds = {{"x", *x}};
+  for (auto _ : state) {
+    if (absl::Status st = (*session)->Run(feeds, {sum.name()}).status(); !st.ok()) Fail(st);
+  }
+  state.counters["GFLOP/s"] = benchmark::Counter(2.0 * kM * kK * kK * kBranches * 1e-9,
+                                                 benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// 500 independent Tanh of x [1], summed by a chain of 500 AddV2: every Tanh
+// is ready at once, so with inter-op threads the executor hands steps
+// between threads. Arg: inter-op threads.
+void BM_ExecutorFan1000(benchmark::State& state) {
+  Scope root = Scope::NewRootScope(&GlobalOpRegistry());
+  Output x = ops::Placeholder(root.WithOpName("x"), DT_FLOAT, TensorShape({1}));
+  Output sum = ops::Tanh(root, x);
+  for (int i = 1; i < 500; ++i) sum = ops::AddV2(root, sum, ops::Tanh(root, x));
+  sum = ops::AddV2(root, sum, x);
+  if (!root.ok()) Fail(root.status());
+  SessionOptions options;
+  options.inter_op_threads = static_cast<int>(state.range(0));
+  absl::StatusOr<std::unique_ptr<Session>> session = Session::Create(*root.graph(), options);
+  if (!session.ok()) Fail(session.status());
+  const Session::Feeds feeds = {{"x", *Tensor::FromVector<float>(TensorShape({1}), {0.5f})}};
+  for (auto _ : state) {
+    if (absl::Status st = (*session)->Run(feeds, {sum.name()}).status(); !st.ok()) Fail(st);
+  }
+  state.counters["per_node"] = benchmark::Counter(
+      1000, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+}
+
 void BM_ImportGraphDef10k(benchmark::State& state) {
   absl::StatusOr<pb::GraphDef> def = BuildChainGraph(10000 - 2);
   if (!def.ok()) Fail(def.status());
@@ -332,6 +392,20 @@ void RegisterAll() {
           ->Unit(benchmark::kMicrosecond)
           ->UseRealTime();
     }
+  }
+  for (const auto& [intra, inter] : {std::pair{1, 1}, std::pair{1, 2}, std::pair{2, 1}}) {
+    benchmark::RegisterBenchmark("BM_IndependentBranches", BM_IndependentBranches)
+        ->Args({intra, inter})
+        ->ArgNames({"intra", "inter"})
+        ->Unit(benchmark::kMicrosecond)
+        ->UseRealTime();
+  }
+  for (const int inter : {1, 2}) {
+    benchmark::RegisterBenchmark("BM_ExecutorFan1000", BM_ExecutorFan1000)
+        ->Arg(inter)
+        ->ArgName("inter")
+        ->Unit(benchmark::kMicrosecond)
+        ->UseRealTime();
   }
   benchmark::RegisterBenchmark("BM_ExecutorChain1000", BM_ExecutorChain1000)
       ->Unit(benchmark::kMicrosecond)

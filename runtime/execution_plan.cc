@@ -382,8 +382,8 @@ void ExecutionPlan::LinkSteps(const std::vector<int>& step_of_node) {
   }
   // A step waits for the producers of its inputs, its node's control inputs
   // and, if it reads or writes state (variables, random generators), the
-  // previous such step: stateful steps keep their plan order, so a run
-  // gives the same results on any number of threads.
+  // previous such step: stateful steps keep their plan order, so a run that
+  // succeeds gives the same results on any number of threads.
   std::vector<std::vector<int>> predecessors(steps_.size());
   int previous_stateful = -1;
   for (int i = 0; i < static_cast<int>(steps_.size()); ++i) {

@@ -137,12 +137,15 @@ class ExecutionPlan {
 
   // runtime/plan_executor.cc
   absl::Status ExecuteStep(const Step& step, RunState& run) const;
+  absl::Status ExecuteStepCatching(const Step& step, RunState& run) const;
   void Release(Tensor& t, BufferPool& pool) const;
   absl::Status RunSequential(RunState& run) const;
   absl::Status RunParallel(std::vector<Tensor>& frame, const RunEnvironment& env,
                            std::vector<StepStats>* stats) const;
-  void Work(ParallelRun& run) const;
-  void ProcessReady(int first, ParallelRun& run, RunState& local) const;
+  // Static: a helper task may outlive the plan (it then touches only `run`).
+  static void Enqueue(ParallelRun& run, const std::vector<int>& steps);
+  static void Work(ParallelRun& run, bool is_caller);
+  static void ProcessReady(int first, ParallelRun& run, RunState& local);
   absl::StatusOr<std::vector<Tensor>> CollectFetches(const std::vector<Tensor>& frame) const;
 
   int graph_def_version_ = 0;

@@ -4,14 +4,15 @@
 // The parallel executor (TensorFlow's executor, smaller): every step has a
 // count of unfinished predecessors; a finished step decrements its
 // successors' counts and the ones reaching zero are ready. The finishing
-// thread runs the cheap ready steps and one expensive one itself (no hand-off
-// on a chain) and queues the other expensive ones, which the other threads
-// take. A slot is released when its last reader finished (per-slot reader
-// counts instead of the plan-order "last reader"). The caller works too and
-// returns when no step is queued or running; after an error no new step
-// starts.
+// thread runs the cheap ready steps and then one expensive one itself (no
+// hand-off on a chain) and queues the other expensive ones, scheduling a
+// helper task on the pool for each (up to its size). A slot is released when
+// its last reader finished (per-slot reader counts instead of the plan-order
+// "last reader"). The caller works too and returns when no step is queued or
+// running; after an error no new step starts (steps already running finish).
 #include <chrono>
-#include <deque>
+#include <exception>
+#include <new>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -44,40 +45,49 @@ struct ExecutionPlan::RunState {
   std::vector<const Tensor*> inputs;
   std::vector<TensorShape> shapes;
   std::vector<Tensor> outputs;
+  std::vector<int> cheap, queue;  // Parallel runs: ready steps.
 };
 
-// Shared by the threads of one parallel run; owned through a shared_ptr so
-// a helper that starts after the run ended finds it alive.
-struct ExecutionPlan::ParallelRun {
-  ParallelRun(const ExecutionPlan& plan, std::vector<Tensor>& frame_in, const RunEnvironment& env_in,
-              std::vector<StepStats>* stats_in)
-      : frame(std::move(frame_in)),
+// Shared by the threads of one parallel run; owned through shared_ptrs so a
+// helper task that starts after the run ended finds it alive. Such a helper
+// finds no queued step and returns without touching the plan, which may be
+// gone by then.
+struct ExecutionPlan::ParallelRun : std::enable_shared_from_this<ParallelRun> {
+  ParallelRun(const ExecutionPlan& plan_in, std::vector<Tensor>& frame_in,
+              const RunEnvironment& env_in, std::vector<StepStats>* stats_in)
+      : plan(&plan_in),
+        frame(std::move(frame_in)),
         env(env_in),
         stats(stats_in),
-        pending(new std::atomic<int>[plan.steps_.size()]),
-        readers(new std::atomic<int>[plan.slot_readers_.size()]),
+        pending(new std::atomic<int>[plan_in.steps_.size()]),
+        readers(new std::atomic<int>[plan_in.slot_readers_.size()]),
         pool(/*thread_safe=*/true) {
     budget.max_bytes = env.max_run_bytes;
-    for (size_t i = 0; i < plan.steps_.size(); ++i) {
-      pending[i].store(plan.steps_[i].num_predecessors, std::memory_order_relaxed);
+    for (size_t i = 0; i < plan_in.steps_.size(); ++i) {
+      pending[i].store(plan_in.steps_[i].num_predecessors, std::memory_order_relaxed);
     }
-    for (size_t i = 0; i < plan.slot_readers_.size(); ++i) {
-      readers[i].store(plan.slot_readers_[i], std::memory_order_relaxed);
+    for (size_t i = 0; i < plan_in.slot_readers_.size(); ++i) {
+      readers[i].store(plan_in.slot_readers_[i], std::memory_order_relaxed);
     }
   }
 
+  const ExecutionPlan* plan;  // Only dereferenced while a step is in flight.
   std::vector<Tensor> frame;
   const RunEnvironment env;
   std::vector<StepStats>* stats;
   std::unique_ptr<std::atomic<int>[]> pending;  // Per step: unfinished predecessors.
   std::unique_ptr<std::atomic<int>[]> readers;  // Per slot: readers yet to finish.
   std::atomic<int> in_flight{0};                // Steps queued or running.
+  std::atomic<int> helpers{0};                  // Helper tasks scheduled, not returned.
   std::atomic<bool> failed{false};
   BufferPool pool;
   RunBudget budget;
 
   absl::Mutex mu;
-  std::deque<int> ready ABSL_GUARDED_BY(mu);
+  // Queued steps are ready[next_ready:]. Each step is queued at most once
+  // and the capacity is reserved up front, so queueing never allocates.
+  std::vector<int> ready ABSL_GUARDED_BY(mu);
+  size_t next_ready ABSL_GUARDED_BY(mu) = 0;
   bool done ABSL_GUARDED_BY(mu) = false;
   absl::Status status ABSL_GUARDED_BY(mu);
   absl::Mutex stats_mu;
@@ -105,6 +115,20 @@ absl::StatusOr<std::vector<Tensor>> ExecutionPlan::Run(const std::vector<Tensor>
   absl::Status s = RunSequential(run);
   if (!s.ok()) return s;
   return CollectFetches(frame);
+}
+
+absl::Status ExecutionPlan::ExecuteStepCatching(const Step& step, RunState& run) const {
+  // An exception must not cross the executor: on a pool thread it would
+  // terminate the process, on the caller leave helpers waiting.
+  try {
+    return ExecuteStep(step, run);
+  } catch (const std::bad_alloc&) {
+    return Annotate(absl::ResourceExhaustedError("Out of memory"), *step.node);
+  } catch (const std::exception& e) {
+    return Annotate(absl::InternalError(absl::StrCat("Kernel threw: ", e.what())), *step.node);
+  } catch (...) {
+    return Annotate(absl::InternalError("Kernel threw a non-standard exception"), *step.node);
+  }
 }
 
 absl::Status ExecutionPlan::ExecuteStep(const Step& step, RunState& run) const {
@@ -177,7 +201,7 @@ void ExecutionPlan::Release(Tensor& t, BufferPool& pool) const {
 
 absl::Status ExecutionPlan::RunSequential(RunState& run) const {
   for (const Step& step : steps_) {
-    absl::Status s = ExecuteStep(step, run);
+    absl::Status s = ExecuteStepCatching(step, run);
     if (!s.ok()) return s;
     for (int slot : step.release_slots) Release((*run.frame)[slot], *run.pool);
   }
@@ -187,28 +211,47 @@ absl::Status ExecutionPlan::RunSequential(RunState& run) const {
 absl::Status ExecutionPlan::RunParallel(std::vector<Tensor>& frame, const RunEnvironment& env,
                                         std::vector<StepStats>* stats) const {
   auto run = std::make_shared<ParallelRun>(*this, frame, env, stats);
+  std::vector<int> sources;
+  for (int i = 0; i < static_cast<int>(steps_.size()); ++i) {
+    if (steps_[i].num_predecessors == 0) sources.push_back(i);
+  }
   {
     absl::MutexLock lock(&run->mu);
-    for (int i = 0; i < static_cast<int>(steps_.size()); ++i) {
-      if (steps_[i].num_predecessors == 0) run->ready.push_back(i);
-    }
-    run->in_flight.store(static_cast<int>(run->ready.size()), std::memory_order_relaxed);
-    run->done = run->ready.empty();
+    run->ready.reserve(steps_.size());
+    run->in_flight.store(static_cast<int>(sources.size()), std::memory_order_relaxed);
+    run->done = sources.empty();
   }
-  // Helpers hold the run alive; one that starts after the run ended only
-  // sees `done` and returns (it never touches the plan then).
-  Eigen::ThreadPoolInterface* pool = env.inter_op_pool;
-  for (int i = 0; i < pool->NumThreads(); ++i) {
-    pool->Schedule([this, run] { Work(*run); });
-  }
-  Work(*run);
+  Enqueue(*run, sources);
+  Work(*run, /*is_caller=*/true);
   absl::MutexLock lock(&run->mu);
-  run->mu.Await(absl::Condition(&run->done));
   frame = std::move(run->frame);
   return run->status;
 }
 
-void ExecutionPlan::Work(ParallelRun& run) const {
+void ExecutionPlan::Enqueue(ParallelRun& run, const std::vector<int>& steps) {
+  if (steps.empty()) return;
+  {
+    absl::MutexLock lock(&run.mu);
+    run.ready.insert(run.ready.end(), steps.begin(), steps.end());
+  }
+  // One helper per queued step, up to the pool's size; a helper returns as
+  // soon as the queue is empty, so idle runs hold no pool thread.
+  Eigen::ThreadPoolInterface* pool = run.env.inter_op_pool;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    int h = run.helpers.load(std::memory_order_relaxed);
+    do {
+      if (h >= pool->NumThreads()) return;
+    } while (!run.helpers.compare_exchange_weak(h, h + 1, std::memory_order_relaxed));
+    try {
+      pool->Schedule([r = run.shared_from_this()] { Work(*r, /*is_caller=*/false); });
+    } catch (...) {  // No memory for the task: the caller takes the step.
+      run.helpers.fetch_sub(1, std::memory_order_relaxed);
+      return;
+    }
+  }
+}
+
+void ExecutionPlan::Work(ParallelRun& run, bool is_caller) {
   RunState local;
   local.frame = &run.frame;
   local.env = &run.env;
@@ -216,69 +259,75 @@ void ExecutionPlan::Work(ParallelRun& run) const {
   local.budget = &run.budget;
   local.stats = run.stats;
   local.stats_mu = &run.stats_mu;
-  auto has_work = [&run]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(run.mu) {
-    return run.done || !run.ready.empty();
+  auto caller_has_work = [&run]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(run.mu) {
+    return run.done || run.next_ready < run.ready.size();
   };
   for (;;) {
     int step;
     {
       absl::MutexLock lock(&run.mu);
-      run.mu.Await(absl::Condition(&has_work));
-      if (run.ready.empty()) return;  // done
-      step = run.ready.front();
-      run.ready.pop_front();
+      // The caller stays until the run is done; a helper leaves when the
+      // queue is empty.
+      if (is_caller) run.mu.Await(absl::Condition(&caller_has_work));
+      if (run.next_ready == run.ready.size()) break;
+      step = run.ready[run.next_ready++];
     }
     ProcessReady(step, run, local);
   }
+  if (!is_caller) run.helpers.fetch_sub(1, std::memory_order_relaxed);
 }
 
-// Runs `first` and, on this thread, whatever it makes ready that is cheap
-// plus one expensive step; queues the rest for the other threads.
-void ExecutionPlan::ProcessReady(int first, ParallelRun& run, RunState& local) const {
-  std::vector<int> mine = {first};
-  int mine_expensive = steps_[first].expensive;  // Expensive steps in `mine`.
-  std::vector<int> queue;
-  while (!mine.empty()) {
-    const Step& step = steps_[mine.back()];
-    mine.pop_back();
-    mine_expensive -= step.expensive;
+// Runs `first`, then on this thread the cheap steps it makes ready and after
+// them one expensive one (as TensorFlow's executor keeps one expensive node
+// for itself), queueing the other expensive ones for other threads.
+void ExecutionPlan::ProcessReady(int first, ParallelRun& run, RunState& local) {
+  const ExecutionPlan& plan = *run.plan;
+  std::vector<int>& cheap = local.cheap;
+  std::vector<int>& queue = local.queue;
+  cheap.clear();
+  int kept = -1;
+  for (int current = first; current >= 0;) {
+    const Step& step = plan.steps_[current];
     if (!run.failed.load(std::memory_order_acquire)) {
-      absl::Status s = ExecuteStep(step, local);
+      absl::Status s = plan.ExecuteStepCatching(step, local);
       if (!s.ok()) {
         absl::MutexLock lock(&run.mu);
         if (run.status.ok()) run.status = s;
         run.failed.store(true, std::memory_order_release);
       } else {
-        for (int slot : step.unread_slots) Release(run.frame[slot], run.pool);
+        for (int slot : step.unread_slots) plan.Release(run.frame[slot], run.pool);
         for (int slot : step.read_slots) {
           if (run.readers[slot].fetch_sub(1, std::memory_order_acq_rel) == 1) {
-            Release(run.frame[slot], run.pool);
+            plan.Release(run.frame[slot], run.pool);
           }
         }
+        queue.clear();
         for (int next : step.successors) {
           if (run.pending[next].fetch_sub(1, std::memory_order_acq_rel) != 1) continue;
           // Counted before anyone can run it, so in_flight never reads 0
           // while work remains.
           run.in_flight.fetch_add(1, std::memory_order_relaxed);
-          // Keep at most one expensive step waiting here; idle threads take
-          // the others from the queue.
-          if (!steps_[next].expensive || mine_expensive == 0) {
-            mine_expensive += steps_[next].expensive;
-            mine.push_back(next);
+          if (!plan.steps_[next].expensive) {
+            cheap.push_back(next);
+          } else if (kept < 0) {
+            kept = next;
           } else {
             queue.push_back(next);
           }
         }
-        if (!queue.empty()) {
-          absl::MutexLock lock(&run.mu);
-          run.ready.insert(run.ready.end(), queue.begin(), queue.end());
-          queue.clear();
-        }
+        Enqueue(run, queue);
       }
     }
     if (run.in_flight.fetch_sub(1, std::memory_order_acq_rel) == 1) {
       absl::MutexLock lock(&run.mu);
       run.done = true;
+    }
+    if (!cheap.empty()) {
+      current = cheap.back();
+      cheap.pop_back();
+    } else {
+      current = kept;
+      kept = -1;
     }
   }
 }

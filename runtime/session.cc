@@ -117,11 +117,12 @@ class Session::Impl {
   const Graph* graph_;
   SessionOptions options_;
   EigenDevice device_;
-  // The calling thread is the first inter-op thread; null when there is
-  // only that one.
-  std::unique_ptr<Eigen::ThreadPool> inter_op_pool_;
   mutable absl::Mutex mu_;
   mutable std::map<std::string, std::unique_ptr<ExecutionPlan>> plans_ ABSL_GUARDED_BY(mu_);
+  // The calling thread is the first inter-op thread; null when there is
+  // only that one. Declared last, so destroyed first: its remaining helper
+  // tasks finish before the plans go.
+  std::unique_ptr<Eigen::ThreadPool> inter_op_pool_;
 };
 
 Session::Session(const Graph* graph, std::unique_ptr<Graph> owned, SessionOptions options)

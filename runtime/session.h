@@ -38,7 +38,12 @@ struct SessionOptions {
   // Threads running independent steps of one run at once (the calling
   // thread plus inter_op_threads - 1 pool threads). 1: steps run one after
   // another on the calling thread. Only plans with independent expensive
-  // steps use the pool (ExecutionPlan::has_parallel_steps).
+  // steps use the pool (ExecutionPlan::has_parallel_steps). Stateful steps
+  // (variables, Assign, random ops) keep the graph's order, so successful
+  // runs give the same results as with 1. Differences: when a step fails,
+  // independent steps may already have run (with 1, later steps never do);
+  // more tensors can be live at once (max_run_bytes); each inter-op thread
+  // may use intra_op_threads GEMM threads.
   int inter_op_threads = 1;
   // Cap on any single tensor a run allocates (ResourceExhausted above it).
   int64_t max_tensor_bytes = kDefaultMaxTensorBytes;
