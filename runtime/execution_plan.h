@@ -96,7 +96,9 @@ class ExecutionPlan {
   int num_steps() const { return static_cast<int>(steps_.size()); }
   int num_fused_steps() const;
   // Whether two expensive steps are independent, i.e. whether an inter-op
-  // pool can shorten a run (a chain runs on the calling thread only).
+  // pool can shorten a run (a chain, or a graph of small steps, runs on the
+  // calling thread only). A step is expensive unless its kernel says it is
+  // cheap or its static input and output shapes total < 8192 elements.
   bool has_parallel_steps() const { return has_parallel_steps_; }
 
  private:
@@ -121,7 +123,9 @@ class ExecutionPlan {
     // Steps that wait for this one, and how many this one waits for.
     std::vector<int> successors;
     int num_predecessors = 0;
-    bool expensive = true;  // OpKernel::IsExpensive.
+    // OpKernel::IsExpensive and not known to touch few elements: worth
+    // handing to another thread.
+    bool expensive = true;
     // Output shapes fixed at build time (when !dynamic_shapes).
     std::vector<TensorShape> static_shapes;
     bool dynamic_shapes = true;
