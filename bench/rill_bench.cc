@@ -9,6 +9,9 @@
 //                                 summed, by intra-op and inter-op threads
 //   BM_ExecutorFan1000/inter      500 independent Tanh on a [1] tensor summed by
 //                                 500 AddV2: the parallel executor's per-node cost
+//   BM_TransposedWeights/rewrites  x [64,512] · transpose(Const W [512,512]): the
+//                                 Transpose folded at plan time (rewrites on) or
+//                                 run every time (off)
 //   BM_ExecutorChain1000          1000 Identity/AddV2 nodes on a [1] tensor
 //   BM_SessionRunFixedCost        one Identity node: the per-Run overhead
 //   BM_ImportGraphDef10k          GraphDef -> Graph of a 10,000-node chain
@@ -53,6 +56,7 @@
 #include "benchmark/benchmark.h"
 #include "graph/graph_def.h"
 #include "ops/array_ops.h"
+#include "ops/linalg_ops.h"
 #include "ops/math_ops.h"
 #include "ops/nn_ops.h"
 #include "ops/op_registry.h"
@@ -238,6 +242,30 @@ void BM_IndependentBranches(benchmark::State& state) {
                                                  benchmark::Counter::kIsIterationInvariantRate);
 }
 
+// y = x · transpose(W) with a Const W, as graphs exported with transposed
+// weights read them. Arg: rewrites (constant folding) off/on.
+void BM_TransposedWeights(benchmark::State& state) {
+  constexpr int64_t kM = 64, kK = 512;
+  Scope root = Scope::NewRootScope(&GlobalOpRegistry());
+  absl::StatusOr<Tensor> w = Tensor::Allocate(DT_FLOAT, TensorShape({kK, kK}));
+  absl::StatusOr<Tensor> x = Tensor::Allocate(DT_FLOAT, TensorShape({kM, kK}));
+  if (!w.ok() || !x.ok()) Fail(absl::ResourceExhaustedError("transpose tensors"));
+  for (int64_t i = 0; i < kK * kK; ++i) w->data<float>()[i] = 0.001f * (i % 97);
+  for (int64_t i = 0; i < kM * kK; ++i) x->data<float>()[i] = 0.01f * (i % 89);
+  Output in = ops::Placeholder(root.WithOpName("x"), DT_FLOAT, TensorShape({kM, kK}));
+  Output y = ops::MatMul(root.WithOpName("y"), in,
+                         ops::Transpose(root, ops::Const(root, *w), {1, 0}));
+  if (!root.ok()) Fail(root.status());
+  SessionOptions options;
+  options.enable_rewrites = state.range(0) != 0;
+  absl::StatusOr<std::unique_ptr<Session>> session = Session::Create(*root.graph(), options);
+  if (!session.ok()) Fail(session.status());
+  const Session::Feeds feeds = {{"x", *x}};
+  for (auto _ : state) {
+    if (absl::Status st = (*session)->Run(feeds, {"y"}).status(); !st.ok()) Fail(st);
+  }
+}
+
 // 500 independent Tanh of x [1], summed by a chain of 500 AddV2: every Tanh
 // is ready at once, so with inter-op threads the executor hands steps
 // between threads. Arg: inter-op threads.
@@ -397,6 +425,13 @@ void RegisterAll() {
     benchmark::RegisterBenchmark("BM_IndependentBranches", BM_IndependentBranches)
         ->Args({intra, inter})
         ->ArgNames({"intra", "inter"})
+        ->Unit(benchmark::kMicrosecond)
+        ->UseRealTime();
+  }
+  for (const int rewrites : {0, 1}) {
+    benchmark::RegisterBenchmark("BM_TransposedWeights", BM_TransposedWeights)
+        ->Arg(rewrites)
+        ->ArgName("rewrites")
         ->Unit(benchmark::kMicrosecond)
         ->UseRealTime();
   }

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "graph/status_macros.h"
 #include "runtime/buffer_pool.h"
+#include "runtime/constant_folding.h"
 #include "runtime/gru_fusion.h"
 #include "runtime/matmul_fusion.h"
 #include "runtime/kernels/fused_gru_kernel.h"
@@ -32,6 +33,8 @@ struct Candidate {
   // For a candidate fused into another: that candidate's index.
   int merged_into = -1;
   std::optional<GruCellMatch> gru;  // Set for a fused GRU step.
+  // Set for a folded node (runtime/constant_folding.h): its outputs.
+  const std::vector<Tensor>* folded = nullptr;
 };
 
 std::vector<Output> OutputsOf(const Node* node) {
@@ -40,9 +43,10 @@ std::vector<Output> OutputsOf(const Node* node) {
   return outs;
 }
 
-// For each node id: whether its output 0 is a Const's value, possibly
-// through Identity nodes (how a frozen graph reads its weights), that no feed
-// replaces, so the same tensor on every run. Node ids are a topological order.
+// Without constant folding: for each node id, whether its output 0 is a
+// Const's value, possibly through Identity nodes (how a frozen graph reads
+// its weights), that no feed replaces, so the same tensor on every run.
+// Node ids are a topological order.
 std::vector<char> ConstantOutputs(const Graph& graph, const absl::flat_hash_set<int64_t>& fed) {
   std::vector<char> constant(graph.num_nodes(), 0);
   for (int id = 0; id < graph.num_nodes(); ++id) {
@@ -58,7 +62,7 @@ std::vector<char> ConstantOutputs(const Graph& graph, const absl::flat_hash_set<
 }
 
 bool IsConstantValue(const Output& o, const std::vector<char>& constant_outputs) {
-  return o.index == 0 && constant_outputs[o.node->id()];
+  return constant_outputs[o.node->id()] != 0;
 }
 
 // Whether W_ru and W_c of a GRU match are constant.
@@ -160,13 +164,16 @@ void FuseDenseLayers(std::vector<Candidate>& candidates, const std::vector<int>&
                      const std::vector<char>& constant_outputs) {
   for (const bool activations : {true, false}) {
     for (Candidate& c : candidates) {
-      if (c.removed || c.fused || (c.node->op() != "BiasAdd") != activations) continue;
+      if (c.removed || c.fused || c.folded || (c.node->op() != "BiasAdd") != activations) {
+        continue;
+      }
       std::optional<MatMulBiasMatch> m = MatchMatMulBias(*c.node, is_private);
       if (!m) continue;
       bool available = true;
       for (const Node* n : m->interior) {
         const int i = candidate_of[n->id()];
-        available &= i >= 0 && !candidates[i].removed && !candidates[i].fused;
+        available &= i >= 0 && !candidates[i].removed && !candidates[i].fused &&
+                     !candidates[i].folded;
       }
       if (!available) continue;
       for (const Node* n : m->interior) {
@@ -190,6 +197,12 @@ ExecutionPlan::~ExecutionPlan() = default;
 int ExecutionPlan::num_fused_steps() const {
   int n = 0;
   for (const Step& s : steps_) n += s.fused != nullptr;
+  return n;
+}
+
+int ExecutionPlan::num_folded_steps() const {
+  int n = 0;
+  for (const Step& s : steps_) n += s.folded;
   return n;
 }
 
@@ -233,7 +246,15 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Build(
     for (const Node* c : n->control_inputs()) need(c);
   }
 
-  const std::vector<char> constant_outputs = ConstantOutputs(graph, fed);
+  FoldedConstants folded;
+  if (options.fold_constants) {
+    std::vector<char> fed_node(graph.num_nodes(), 0);
+    for (const Output& f : feeds) fed_node[f.node->id()] = 1;
+    folded = FoldConstants(graph, kernels, needed, fed_node, options.max_folded_bytes);
+  } else {
+    folded.constant = ConstantOutputs(graph, fed);
+  }
+  const std::vector<char>& constant_outputs = folded.constant;
 
   // Candidates in node-id order, which is a topological order (AddNode only
   // accepts existing inputs); a fused group takes its final node's place.
@@ -244,6 +265,11 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Build(
     candidate_of[id] = static_cast<int>(candidates.size());
     const Node* node = graph.node(id);
     candidates.push_back({node, node->inputs(), OutputsOf(node), nullptr});
+    auto it = folded.values.find(id);
+    if (it != folded.values.end()) {
+      candidates.back().folded = &it->second;
+      candidates.back().inputs.clear();  // Its constant inputs become dead.
+    }
   }
   auto is_private = [&](const Output& o) {
     const int64_t key = SlotKey(o.node, o.index);
@@ -251,11 +277,13 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Build(
   };
   if (options.fuse_gru) {
     for (Candidate& c : candidates) {
-      if (c.removed) continue;
+      if (c.removed || c.folded) continue;
       std::optional<GruCellMatch> m = MatchGruCell(*c.node, is_private);
       if (!m) continue;
       bool all_needed = true;
-      for (const Node* n : m->interior) all_needed &= candidate_of[n->id()] >= 0;
+      for (const Node* n : m->interior) {
+        all_needed &= candidate_of[n->id()] >= 0 && !candidates[candidate_of[n->id()]].folded;
+      }
       if (!all_needed) continue;
       for (const Node* n : m->interior) {
         candidates[candidate_of[n->id()]].removed = true;
@@ -316,6 +344,9 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Build(
     if (c.fused) {
       step.fused = c.fused.get();
       step.kernel = std::move(c.fused);
+    } else if (c.folded) {
+      step.kernel = MakeFoldedConstantKernel(*c.folded);
+      step.folded = true;
     } else {
       ASSIGN_OR_RETURN(step.kernel, kernels.CreateKernel(*node));
       std::vector<bool> constant;
@@ -335,7 +366,9 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Build(
       step.static_shapes.push_back(o.shape());
       known &= o.shape().IsFullyDefined();
     }
-    step.dynamic_shapes = step.fused ? !known : node->needs_runtime_shapes() || !known;
+    step.dynamic_shapes = step.fused    ? !known
+                          : step.folded ? false  // Its values are fixed.
+                                        : node->needs_runtime_shapes() || !known;
     step.expensive = step.kernel->IsExpensive() && !TouchesFewElements(c);
     plan->steps_.push_back(std::move(step));
   }

@@ -8,11 +8,12 @@
 // kernel each, and a chain of them sharing weights (an unrolled static_rnn)
 // one sequence kernel with the input projections hoisted out of the
 // recurrence; other dense layers (runtime/matmul_fusion.h) one kernel each;
-// steps whose results nothing needs any more are dropped. A rewrite never
+// constant subgraphs are evaluated once (runtime/constant_folding.h); steps
+// whose results nothing needs any more are dropped. A rewrite never
 // touches a fetched or fed tensor, so results are the same.
 //
-// Kernels learn at build time which inputs are constant (a Const's value,
-// possibly through Identity, not fed: OpKernel::SetConstantInputs), so they
+// Kernels learn at build time which inputs are constant (a Const's value or
+// a folded one, not fed: OpKernel::SetConstantInputs), so they
 // can prepare them once, and fused kernels which outputs nothing reads
 // (FusedKernel::SetUnusedOutputs), so they need not allocate them.
 //
@@ -36,6 +37,7 @@
 
 #include "absl/status/statusor.h"
 #include "graph/graph.h"
+#include "runtime/constant_folding.h"
 #include "runtime/kernel.h"
 #include "runtime/kernel_registry.h"
 
@@ -70,6 +72,10 @@ struct PlanOptions {
   bool fuse_gru = true;
   // Replace MatMul+BiasAdd(+Relu|Sigmoid|Tanh) by FusedMatMulKernel.
   bool fuse_dense = true;
+  // Evaluate constant subgraphs once (runtime/constant_folding.h), for
+  // outputs up to max_folded_bytes.
+  bool fold_constants = true;
+  int64_t max_folded_bytes = kMaxFoldedBytes;
 };
 
 class ExecutionPlan {
@@ -95,6 +101,8 @@ class ExecutionPlan {
 
   int num_steps() const { return static_cast<int>(steps_.size()); }
   int num_fused_steps() const;
+  // Steps that output values folded at build time.
+  int num_folded_steps() const;
   // Whether two expensive steps are independent, i.e. whether an inter-op
   // pool can shorten a run (a chain, or a graph of small steps, runs on the
   // calling thread only). A step is expensive unless its kernel says it is
@@ -109,6 +117,7 @@ class ExecutionPlan {
     const Node* node = nullptr;  // For a fused step: the node it stands for.
     std::unique_ptr<OpKernel> kernel;
     const FusedKernel* fused = nullptr;  // == kernel for fused steps.
+    bool folded = false;                 // Outputs constants folded at build time.
     std::vector<int> input_slots;
     // Output slot of each node output; -1 when the output is fed (the kernel
     // result is dropped) or unused.

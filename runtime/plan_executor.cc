@@ -165,7 +165,8 @@ absl::Status ExecutionPlan::ExecuteStep(const Step& step, RunState& run) const {
   if (!s.ok()) return Annotate(s, node);
   if (run.stats) {
     StepStats stat{
-        node.name(), step.fused ? step.fused->name() : node.op(),
+        node.name(),
+        step.fused ? step.fused->name() : step.folded ? std::string("FoldedConstant") : node.op(),
         std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
             .count()};
     if (run.stats_mu != nullptr) {

@@ -109,6 +109,8 @@ class Session::Impl {
     PlanOptions plan_options;
     plan_options.fuse_gru = options_.enable_rewrites;
     plan_options.fuse_dense = options_.enable_rewrites;
+    plan_options.fold_constants = options_.enable_rewrites;
+    plan_options.max_folded_bytes = options_.max_tensor_bytes;
     ASSIGN_OR_RETURN(std::unique_ptr<ExecutionPlan> plan,
                      ExecutionPlan::Build(*graph_, GlobalKernelRegistry(), feeds, fetches,
                                           targets, plan_options));

@@ -50,8 +50,9 @@ struct SessionOptions {
   // Cap on the bytes one Run takes from the allocator (buffers recycled
   // within the run count once). ResourceExhausted above it.
   int64_t max_run_bytes = int64_t{64} << 30;
-  // Graph rewrites at plan time (runtime/execution_plan.h): GRU fusion and
-  // dead-step removal. They never change results beyond float rounding.
+  // Graph rewrites at plan time (runtime/execution_plan.h): GRU and dense-
+  // layer fusion, constant folding, dead-step removal. They never change
+  // results beyond float rounding.
   bool enable_rewrites = true;
 };
 

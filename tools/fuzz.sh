@@ -92,6 +92,7 @@ SRCS=$(ls graph/*.cc ops/*.cc runtime/kernels/*.cc | grep -v -e '_test\.cc$' -e 
 SRCS+="
 runtime/checkpoint.cc
 runtime/crc32c.cc
+runtime/constant_folding.cc
 runtime/eigen_device.cc
 runtime/execution_plan.cc
 runtime/graph_summary.cc

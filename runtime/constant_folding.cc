@@ -1,0 +1,93 @@
+#include "runtime/constant_folding.h"
+
+#include <utility>
+
+#include "runtime/eigen_device.h"
+#include "runtime/output_shapes.h"
+
+namespace rill {
+namespace {
+
+class FoldedConstantKernel : public OpKernel {
+ public:
+  explicit FoldedConstantKernel(std::vector<Tensor> values) : values_(std::move(values)) {}
+
+  absl::Status Compute(KernelContext& ctx) const override {
+    for (int i = 0; i < ctx.num_outputs(); ++i) ctx.set_output(i, values_[i]);
+    return absl::OkStatus();
+  }
+  bool IsExpensive() const override { return false; }
+
+ private:
+  const std::vector<Tensor> values_;
+};
+
+// Whether `node` may be folded given which nodes are constant: its own
+// properties and its inputs only (values are checked by evaluating it).
+bool Foldable(const Node& node, const std::vector<char>& constant, int64_t max_bytes) {
+  if (node.op() == "Const" || node.num_inputs() == 0 || node.num_outputs() == 0 ||
+      node.op_def().is_stateful || !node.control_inputs().empty()) {
+    return false;
+  }
+  for (const Output& in : node.inputs()) {
+    if (!constant[in.node->id()] || IsRefType(in.dtype())) return false;
+  }
+  for (int i = 0; i < node.num_outputs(); ++i) {
+    const DataType dtype = node.output_type(i);
+    if (IsRefType(dtype)) return false;
+    const int64_t n = node.output_shape(i).num_elements_or_unknown();
+    if (n < 0 || n > max_bytes / DataTypeSize(BaseType(dtype))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+FoldedConstants FoldConstants(const Graph& graph, const KernelRegistry& kernels,
+                              const std::vector<char>& needed, const std::vector<char>& fed,
+                              int64_t max_bytes) {
+  if (max_bytes > kMaxFoldedBytes) max_bytes = kMaxFoldedBytes;
+  FoldedConstants folded;
+  folded.constant.assign(graph.num_nodes(), 0);
+  std::unique_ptr<EigenDevice> device;  // Made on the first fold.
+  std::vector<const Tensor*> inputs;
+  std::vector<TensorShape> shapes;
+  // Node ids are a topological order.
+  for (int id = 0; id < graph.num_nodes(); ++id) {
+    const Node& node = *graph.node(id);
+    if (!needed[id] || fed[id]) continue;
+    if (node.op() == "Const") {
+      folded.constant[id] = node.const_value() != nullptr;
+      continue;
+    }
+    if (!Foldable(node, folded.constant, max_bytes)) continue;
+    absl::StatusOr<std::unique_ptr<OpKernel>> kernel = kernels.CreateKernel(node);
+    if (!kernel.ok()) continue;
+    inputs.clear();
+    for (const Output& in : node.inputs()) {
+      if (in.node->op() == "Const") {
+        inputs.push_back(in.node->const_value());
+      } else {
+        inputs.push_back(&folded.values.at(in.node->id())[in.index]);
+      }
+    }
+    if (!ComputeOutputShapes(node, inputs, graph.producer_version(), &shapes).ok()) continue;
+    if (device == nullptr) device = std::make_unique<EigenDevice>(1);
+    std::vector<Tensor> outputs(node.num_outputs());
+    KernelContext ctx(&node, inputs, &shapes, &outputs, max_bytes, &device->device(),
+                      /*variables=*/nullptr);
+    if (!(*kernel)->Compute(ctx).ok()) continue;
+    bool complete = true;
+    for (const Tensor& t : outputs) complete &= t.initialized();
+    if (!complete) continue;
+    folded.constant[id] = 1;
+    folded.values.emplace(id, std::move(outputs));
+  }
+  return folded;
+}
+
+std::unique_ptr<OpKernel> MakeFoldedConstantKernel(std::vector<Tensor> values) {
+  return std::make_unique<FoldedConstantKernel>(std::move(values));
+}
+
+}  // namespace rill

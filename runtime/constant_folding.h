@@ -1,0 +1,54 @@
+// Constant folding (Grappler's ConstantFolding, smaller): at plan time,
+// evaluates once the nodes whose value is the same on every run of the plan
+// — every data input is a Const or such a node, the node is stateless, has
+// no control inputs and none of its outputs is fed — so the plan runs them as
+// precomputed constants (a transposed weight, a zero state built by Fill, a
+// Reshape of a Const) instead of on every run.
+//
+// A node is not folded when an output is above kMaxFoldedBytes, its static
+// shape is not fully known, its kernel is missing, or evaluating it fails:
+// then it runs as usual and a failure is reported by the run that hits it,
+// with the usual text (as TensorFlow does: folding never turns a run-time
+// error into a plan-time one).
+#ifndef RILL_RUNTIME_CONSTANT_FOLDING_H_
+#define RILL_RUNTIME_CONSTANT_FOLDING_H_
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "graph/graph.h"
+#include "graph/tensor.h"
+#include "runtime/kernel.h"
+#include "runtime/kernel_registry.h"
+
+namespace rill {
+
+// Outputs bigger than this stay computed per run (16 MiB: folding must not
+// multiply a graph's memory).
+inline constexpr int64_t kMaxFoldedBytes = int64_t{16} << 20;
+
+struct FoldedConstants {
+  // Per node id: every output is the same tensor on every run (a Const not
+  // fed, or a folded node).
+  std::vector<char> constant;
+  // The outputs of each folded node, by node id (Consts are not listed).
+  absl::flat_hash_map<int, std::vector<Tensor>> values;
+};
+
+// Folds the nodes with needed[id] set. `fed[id]`: some output of the node is
+// fed in this plan. Outputs above `max_bytes` (at most kMaxFoldedBytes; the
+// Session passes its max_tensor_bytes) are not folded, so they still fail a
+// run with ResourceExhausted.
+FoldedConstants FoldConstants(const Graph& graph, const KernelRegistry& kernels,
+                              const std::vector<char>& needed, const std::vector<char>& fed,
+                              int64_t max_bytes = kMaxFoldedBytes);
+
+// A kernel that outputs `values` (shared buffers, no copy): a folded node's
+// step.
+std::unique_ptr<OpKernel> MakeFoldedConstantKernel(std::vector<Tensor> values);
+
+}  // namespace rill
+
+#endif  // RILL_RUNTIME_CONSTANT_FOLDING_H_
