@@ -369,7 +369,9 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Build(
     step.dynamic_shapes = step.fused    ? !known
                           : step.folded ? false  // Its values are fixed.
                                         : node->needs_runtime_shapes() || !known;
-    step.expensive = step.kernel->IsExpensive() && !TouchesFewElements(c);
+    StepLinks links;
+    links.expensive = step.kernel->IsExpensive() && !TouchesFewElements(c);
+    plan->links_.push_back(std::move(links));
     plan->steps_.push_back(std::move(step));
   }
   for (const Output& f : fetches) {
@@ -386,24 +388,24 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Build(
     if (!keep[slot]) plan->steps_[step].release_slots.push_back(slot);
   }
   plan->slot_readers_.assign(plan->num_slots_, 0);
-  for (Step& step : plan->steps_) {
-    step.read_slots = step.input_slots;
-    std::sort(step.read_slots.begin(), step.read_slots.end());
-    step.read_slots.erase(std::unique(step.read_slots.begin(), step.read_slots.end()),
-                          step.read_slots.end());
-    step.read_slots.erase(std::remove_if(step.read_slots.begin(), step.read_slots.end(),
-                                         [&](int s) { return keep[s] != 0; }),
-                          step.read_slots.end());
-    for (int s : step.read_slots) ++plan->slot_readers_[s];
+  for (size_t i = 0; i < plan->steps_.size(); ++i) {
+    std::vector<int>& read = plan->links_[i].read_slots;
+    read = plan->steps_[i].input_slots;
+    std::sort(read.begin(), read.end());
+    read.erase(std::unique(read.begin(), read.end()), read.end());
+    read.erase(std::remove_if(read.begin(), read.end(), [&](int s) { return keep[s] != 0; }),
+               read.end());
+    for (int s : read) ++plan->slot_readers_[s];
   }
-  for (Step& step : plan->steps_) {
+  for (size_t si = 0; si < plan->steps_.size(); ++si) {
+    Step& step = plan->steps_[si];
     std::vector<bool> unused(step.output_slots.size(), false);
     for (size_t i = 0; i < step.output_slots.size(); ++i) {
       const int s = step.output_slots[i];
       if (s < 0 || keep[s] || last_reader.contains(s)) continue;
       if (step.fused == nullptr) {
         step.release_slots.push_back(s);
-        step.unread_slots.push_back(s);
+        plan->links_[si].unread_slots.push_back(s);
       } else {
         // A fused kernel need not produce it at all.
         unused[i] = true;
@@ -455,8 +457,8 @@ void ExecutionPlan::LinkSteps(const std::vector<int>& step_of_node) {
     }
     std::sort(preds.begin(), preds.end());
     preds.erase(std::unique(preds.begin(), preds.end()), preds.end());
-    steps_[i].num_predecessors = static_cast<int>(preds.size());
-    for (int p : preds) steps_[p].successors.push_back(i);
+    links_[i].num_predecessors = static_cast<int>(preds.size());
+    for (int p : preds) links_[p].successors.push_back(i);
   }
   // Two expensive steps are independent iff two share a depth, counting
   // expensive steps on the longest path to each (Mirsky): then an inter-op
@@ -466,8 +468,8 @@ void ExecutionPlan::LinkSteps(const std::vector<int>& step_of_node) {
   for (int i = 0; i < static_cast<int>(steps_.size()); ++i) {
     int d = 0;
     for (int p : predecessors[i]) d = std::max(d, depth[p]);
-    depth[i] = d + steps_[i].expensive;
-    if (steps_[i].expensive && ++expensive_at_depth[depth[i]] == 2) has_parallel_steps_ = true;
+    depth[i] = d + links_[i].expensive;
+    if (links_[i].expensive && ++expensive_at_depth[depth[i]] == 2) has_parallel_steps_ = true;
   }
 }
 

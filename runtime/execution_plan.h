@@ -125,8 +125,18 @@ class ExecutionPlan {
     // Slots whose last reader in plan order is this step, and outputs nobody
     // reads: released after it runs (sequential execution).
     std::vector<int> release_slots;
-    // Parallel execution: the slots this step reads that are released when
-    // their last reader finished (each once), and its outputs nobody reads.
+    // Output shapes fixed at build time (when !dynamic_shapes).
+    std::vector<TensorShape> static_shapes;
+    bool dynamic_shapes = true;
+    // The step's outputs: the node's, or a fused group's (one per output).
+    std::vector<DataType> output_types;
+  };
+
+  // What parallel execution needs per step, kept apart from Step so the
+  // sequential loop walks less memory.
+  struct StepLinks {
+    // The slots this step reads that are released when their last reader
+    // finished (each once), and its outputs nobody reads.
     std::vector<int> read_slots;
     std::vector<int> unread_slots;
     // Steps that wait for this one, and how many this one waits for.
@@ -135,11 +145,6 @@ class ExecutionPlan {
     // OpKernel::IsExpensive and not known to touch few elements: worth
     // handing to another thread.
     bool expensive = true;
-    // Output shapes fixed at build time (when !dynamic_shapes).
-    std::vector<TensorShape> static_shapes;
-    bool dynamic_shapes = true;
-    // The step's outputs: the node's, or a fused group's (one per output).
-    std::vector<DataType> output_types;
   };
 
   ExecutionPlan() = default;
@@ -164,6 +169,7 @@ class ExecutionPlan {
   int graph_def_version_ = 0;
   int num_slots_ = 0;
   std::vector<Step> steps_;
+  std::vector<StepLinks> links_;  // Parallel to steps_.
   std::vector<int> feed_slots_;
   std::vector<int> fetch_slots_;
   std::vector<std::string> fetch_nodes_;  // For errors on unset fetches.

@@ -64,7 +64,7 @@ struct ExecutionPlan::ParallelRun : std::enable_shared_from_this<ParallelRun> {
         pool(/*thread_safe=*/true) {
     budget.max_bytes = env.max_run_bytes;
     for (size_t i = 0; i < plan_in.steps_.size(); ++i) {
-      pending[i].store(plan_in.steps_[i].num_predecessors, std::memory_order_relaxed);
+      pending[i].store(plan_in.links_[i].num_predecessors, std::memory_order_relaxed);
     }
     for (size_t i = 0; i < plan_in.slot_readers_.size(); ++i) {
       readers[i].store(plan_in.slot_readers_[i], std::memory_order_relaxed);
@@ -214,7 +214,7 @@ absl::Status ExecutionPlan::RunParallel(std::vector<Tensor>& frame, const RunEnv
   auto run = std::make_shared<ParallelRun>(*this, frame, env, stats);
   std::vector<int> sources;
   for (int i = 0; i < static_cast<int>(steps_.size()); ++i) {
-    if (steps_[i].num_predecessors == 0) sources.push_back(i);
+    if (links_[i].num_predecessors == 0) sources.push_back(i);
   }
   {
     absl::MutexLock lock(&run->mu);
@@ -296,19 +296,20 @@ void ExecutionPlan::ProcessReady(int first, ParallelRun& run, RunState& local) {
         if (run.status.ok()) run.status = s;
         run.failed.store(true, std::memory_order_release);
       } else {
-        for (int slot : step.unread_slots) plan.Release(run.frame[slot], run.pool);
-        for (int slot : step.read_slots) {
+        const StepLinks& links = plan.links_[current];
+        for (int slot : links.unread_slots) plan.Release(run.frame[slot], run.pool);
+        for (int slot : links.read_slots) {
           if (run.readers[slot].fetch_sub(1, std::memory_order_acq_rel) == 1) {
             plan.Release(run.frame[slot], run.pool);
           }
         }
         queue.clear();
-        for (int next : step.successors) {
+        for (int next : links.successors) {
           if (run.pending[next].fetch_sub(1, std::memory_order_acq_rel) != 1) continue;
           // Counted before anyone can run it, so in_flight never reads 0
           // while work remains.
           run.in_flight.fetch_add(1, std::memory_order_relaxed);
-          if (!plan.steps_[next].expensive) {
+          if (!plan.links_[next].expensive) {
             cheap.push_back(next);
           } else if (kept < 0) {
             kept = next;
