@@ -125,6 +125,55 @@ TEST_F(GruFusionTest, InterOpThreadsGiveTheSameNumbers) {
   ExpectNear(one, Run(true, fetches, /*inter_op_threads=*/3));
 }
 
+// With 2 intra-op threads and enough rows (48 × 3·64 elements), the fused
+// kernels also split their element-wise gate math across threads: the
+// numbers stay those of the unfused graph, for the sequence kernel (T = 3)
+// and the single-step kernel (T = 1).
+TEST(FusedGruThreadsTest, SplitGateMathGivesTheSameNumbers) {
+  constexpr int kRows = 48, kIn = 16, kHidden = 64;
+  for (int steps : {1, 3}) {
+    Scope root = Scope::NewRootScope(&GlobalOpRegistry());
+    root.graph()->set_seed(11);
+    std::vector<Output> xs;
+    Session::Feeds feeds;
+    for (int t = 0; t < steps; ++t) {
+      const std::string name = "x" + std::to_string(t);
+      xs.push_back(ops::Placeholder(root.WithOpName(name), DT_FLOAT, TensorShape({kRows, kIn})));
+      Tensor x = *Tensor::Allocate(DT_FLOAT, TensorShape({kRows, kIn}));
+      for (int i = 0; i < kRows * kIn; ++i) x.data<float>()[i] = std::sin(0.11f * (i + 7 * t));
+      feeds.emplace_back(name, x);
+    }
+    Output h0 = ops::Placeholder(root.WithOpName("h0"), DT_FLOAT, TensorShape({kRows, kHidden}));
+    Tensor h = *Tensor::Allocate(DT_FLOAT, TensorShape({kRows, kHidden}));
+    for (int i = 0; i < kRows * kHidden; ++i) h.data<float>()[i] = std::cos(0.07f * i);
+    feeds.emplace_back("h0", h);
+    GRUCellOptions o;
+    o.bias_initializer = RandomUniformInitializer(-0.5, 0.5);
+    std::unique_ptr<GRUCell> cell = *GRUCell::Create(root, kHidden, o);
+    StaticRnnResult rnn = *StaticRnn(root, *cell, xs, std::vector<Output>{h0});
+    Node* init = GlobalVariablesInitializer(root);
+    ASSERT_TRUE(root.ok()) << root.status();
+    std::map<std::string, Tensor> weights;
+    std::vector<Tensor> results[3];
+    const std::pair<bool, int> configs[3] = {{false, 1}, {true, 1}, {true, 2}};
+    for (int c = 0; c < 3; ++c) {
+      SessionOptions so;
+      so.enable_rewrites = configs[c].first;
+      so.intra_op_threads = configs[c].second;
+      std::unique_ptr<Session> session = *Session::Create(*root.graph(), so);
+      RILL_ASSERT_OK(session->Run({}, {}, {init->name()}));
+      if (c == 0) {
+        for (Variable* v : cell->variables()) weights[v->name] = *session->variables().Read(v->name);
+      } else {
+        session->variables().WriteAll(weights);
+      }
+      results[c] = *session->Run(feeds, {rnn.final_state[0].name()});
+    }
+    ExpectNear(results[0], results[1]);
+    ExpectNear(results[0], results[2]);
+  }
+}
+
 TEST_F(GruFusionTest, TheUnrolledSequenceBecomesOneStep) {
   // All steps share weights and chain their states: one sequence step.
   EXPECT_EQ(FusedSteps({rnn_.final_state[0]}, {}), 1);

@@ -92,7 +92,8 @@ absl::Status FusedGruKernel::Compute(KernelContext& ctx) const {
   RETURN_IF_ERROR(Sgemm(g));
 
   // [x, h] becomes [x, r ⊙ h] in place.
-  gru_math::GatesAndResetState(gates, ld_gates, b_ru, hp, xh + in, ld_xh, batch, units);
+  gru_math::GatesAndResetState(gates, ld_gates, b_ru, hp, xh + in, ld_xh, batch, units,
+                               threads);
 
   g.n = units;
   g.b = w.c.data;
@@ -101,7 +102,8 @@ absl::Status FusedGruKernel::Compute(KernelContext& ctx) const {
   g.ldc = ld_cand;
   RETURN_IF_ERROR(Sgemm(g));
 
-  gru_math::NewState(gates, ld_gates, cand, ld_cand, b_c, hp, out->data<float>(), batch, units);
+  gru_math::NewState(gates, ld_gates, cand, ld_cand, b_c, hp, out->data<float>(), batch, units,
+                     threads);
   return absl::OkStatus();
 }
 

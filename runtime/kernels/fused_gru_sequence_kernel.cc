@@ -109,7 +109,7 @@ absl::Status FusedGruSequenceKernel::Compute(KernelContext& ctx) const {
       g.c = gates;
       g.ldc = ld_ru;
       RETURN_IF_ERROR(Sgemm(g));
-      gru_math::GatesAndResetState(gates, ld_ru, b_ru, h, rh, ld_c, batch, units);
+      gru_math::GatesAndResetState(gates, ld_ru, b_ru, h, rh, ld_c, batch, units, threads);
       // cand += (r ⊙ h) · W_c[I:]
       g.a = rh;
       g.lda = ld_c;
@@ -120,7 +120,7 @@ absl::Status FusedGruSequenceKernel::Compute(KernelContext& ctx) const {
       g.ldc = ld_c;
       RETURN_IF_ERROR(Sgemm(g));
       float* next = h_out[first + t];
-      gru_math::NewState(gates, ld_ru, cand, ld_c, b_c, h, next, batch, units);
+      gru_math::NewState(gates, ld_ru, cand, ld_c, b_c, h, next, batch, units, threads);
       h = next;
     }
   }

@@ -1,0 +1,44 @@
+#include "runtime/kernels/parallel_rows.h"
+
+#include <omp.h>
+
+#include <algorithm>
+
+// libgomp's entry point for `#pragma omp parallel` (GCC's OpenMP ABI, stable
+// since GCC 4.9): runs fn(data) on a team of num_threads threads, the caller
+// being thread 0. Called directly so this file needs no -fopenmp (which
+// clang, used by the sanitizer and fuzzing builds, would pair with libomp
+// instead of the libgomp that oneDNN uses).
+extern "C" void GOMP_parallel(void (*fn)(void*), void* data, unsigned num_threads,
+                              unsigned flags);
+
+namespace rill {
+namespace {
+
+struct Region {
+  int64_t rows;
+  absl::FunctionRef<void(int64_t, int64_t)>* fn;
+};
+
+void RunShare(void* data) {
+  const Region& region = *static_cast<const Region*>(data);
+  const int64_t team = omp_get_num_threads(), me = omp_get_thread_num();
+  const int64_t begin = region.rows * me / team, end = region.rows * (me + 1) / team;
+  if (begin < end) (*region.fn)(begin, end);
+}
+
+}  // namespace
+
+void ParallelRows(int64_t rows, int64_t row_elements, int max_threads,
+                  absl::FunctionRef<void(int64_t, int64_t)> fn) {
+  const int64_t by_size = rows * row_elements / kMinElementsPerThread;
+  const int64_t threads = std::min<int64_t>({max_threads, rows, by_size});
+  if (threads <= 1) {
+    fn(0, rows);
+    return;
+  }
+  Region region{rows, &fn};
+  GOMP_parallel(&RunShare, &region, static_cast<unsigned>(threads), 0);
+}
+
+}  // namespace rill

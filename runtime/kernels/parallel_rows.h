@@ -1,0 +1,27 @@
+// ParallelRows: splits an element-wise loop over rows across the OpenMP
+// threads that oneDNN's sgemm runs on. Right after a GEMM those threads are
+// awake (libgomp spins before sleeping), so a parallel region costs about a
+// microsecond, where waking another pool's threads would compete with them
+// for the same cores.
+#ifndef RILL_RUNTIME_KERNELS_PARALLEL_ROWS_H_
+#define RILL_RUNTIME_KERNELS_PARALLEL_ROWS_H_
+
+#include <cstdint>
+
+#include "absl/functional/function_ref.h"
+
+namespace rill {
+
+// Below this many elements per thread a parallel region costs more than it
+// saves (measured on the GRU gate math: ~1 us per region).
+inline constexpr int64_t kMinElementsPerThread = 4096;
+
+// Calls fn(begin, end) on disjoint row ranges covering [0, rows), on up to
+// `max_threads` threads, fewer when rows × row_elements is small. fn must
+// not throw. Returns when every range is done.
+void ParallelRows(int64_t rows, int64_t row_elements, int max_threads,
+                  absl::FunctionRef<void(int64_t, int64_t)> fn);
+
+}  // namespace rill
+
+#endif  // RILL_RUNTIME_KERNELS_PARALLEL_ROWS_H_

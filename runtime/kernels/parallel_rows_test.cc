@@ -1,0 +1,70 @@
+#include "runtime/kernels/parallel_rows.h"
+
+#include <atomic>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace rill {
+namespace {
+
+// Every range fn was called with, and the threads that ran them.
+struct Calls {
+  std::vector<std::pair<int64_t, int64_t>> ranges;
+  std::set<std::thread::id> threads;
+};
+
+Calls RunRanges(int64_t rows, int64_t row_elements, int max_threads) {
+  Calls calls;
+  std::mutex mu;
+  ParallelRows(rows, row_elements, max_threads, [&](int64_t begin, int64_t end) {
+    std::lock_guard<std::mutex> lock(mu);
+    calls.ranges.emplace_back(begin, end);
+    calls.threads.insert(std::this_thread::get_id());
+  });
+  return calls;
+}
+
+// Every row in exactly one range.
+void ExpectCovers(const Calls& calls, int64_t rows) {
+  std::vector<int> seen(rows, 0);
+  for (const auto& [begin, end] : calls.ranges) {
+    ASSERT_LT(begin, end);
+    for (int64_t r = begin; r < end; ++r) ++seen[r];
+  }
+  for (int64_t r = 0; r < rows; ++r) EXPECT_EQ(seen[r], 1) << "row " << r;
+}
+
+TEST(ParallelRowsTest, SmallWorkRunsOnTheCallerInOneRange) {
+  // 10 rows x 100 elements is below kMinElementsPerThread x 2.
+  Calls calls = RunRanges(10, 100, 4);
+  ASSERT_EQ(calls.ranges.size(), 1u);
+  EXPECT_EQ(calls.ranges[0], std::make_pair(int64_t{0}, int64_t{10}));
+  EXPECT_EQ(*calls.threads.begin(), std::this_thread::get_id());
+  // One thread allowed: one range, whatever the size.
+  calls = RunRanges(1000, 100000, 1);
+  ASSERT_EQ(calls.ranges.size(), 1u);
+}
+
+TEST(ParallelRowsTest, BigWorkIsSplitAcrossThreads) {
+  for (const auto& [rows, threads] : {std::pair{64, 2}, std::pair{7, 3}, std::pair{1000, 4}}) {
+    Calls calls = RunRanges(rows, 3 * kMinElementsPerThread, threads);
+    EXPECT_EQ(static_cast<int>(calls.ranges.size()), std::min(rows, threads));
+    EXPECT_EQ(static_cast<int>(calls.threads.size()), std::min(rows, threads));
+    ExpectCovers(calls, rows);
+  }
+}
+
+TEST(ParallelRowsTest, ThreadsFollowTheAmountOfWork) {
+  // 3 threads' worth of elements with 8 allowed: 3 ranges.
+  Calls calls = RunRanges(32, kMinElementsPerThread * 3 / 32, 8);
+  EXPECT_EQ(calls.ranges.size(), 3u);
+  ExpectCovers(calls, 32);
+}
+
+}  // namespace
+}  // namespace rill
