@@ -11,11 +11,12 @@
 // "last reader"). The caller works too and returns when no step is queued or
 // running; after an error no new step starts (steps already running finish).
 #include <chrono>
+#include <condition_variable>
 #include <exception>
+#include <mutex>
 #include <new>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "runtime/buffer_pool.h"
 #include "runtime/eigen_device.h"
 #include "runtime/execution_plan.h"
@@ -40,7 +41,7 @@ struct ExecutionPlan::RunState {
   BufferPool* pool = nullptr;
   RunBudget* budget = nullptr;
   std::vector<StepStats>* stats = nullptr;
-  absl::Mutex* stats_mu = nullptr;  // Set when several threads append stats.
+  std::mutex* stats_mu = nullptr;  // Set when several threads append stats.
 
   std::vector<const Tensor*> inputs;
   std::vector<TensorShape> shapes;
@@ -83,14 +84,18 @@ struct ExecutionPlan::ParallelRun : std::enable_shared_from_this<ParallelRun> {
   BufferPool pool;
   RunBudget budget;
 
-  absl::Mutex mu;
+  // std::mutex rather than absl::Mutex: ThreadSanitizer understands it
+  // (Debian's Abseil is not built with TSan annotations), so
+  // `bazel test --config=tsan //runtime:plan_executor_test` checks this code.
+  std::mutex mu;
+  std::condition_variable caller_wakeup;  // Work queued, or the run is done.
   // Queued steps are ready[next_ready:]. Each step is queued at most once
   // and the capacity is reserved up front, so queueing never allocates.
-  std::vector<int> ready ABSL_GUARDED_BY(mu);
-  size_t next_ready ABSL_GUARDED_BY(mu) = 0;
-  bool done ABSL_GUARDED_BY(mu) = false;
-  absl::Status status ABSL_GUARDED_BY(mu);
-  absl::Mutex stats_mu;
+  std::vector<int> ready;  // Guarded by mu, as are the next three.
+  size_t next_ready = 0;
+  bool done = false;
+  absl::Status status;
+  std::mutex stats_mu;
 };
 
 absl::StatusOr<std::vector<Tensor>> ExecutionPlan::Run(const std::vector<Tensor>& feed_values,
@@ -170,7 +175,7 @@ absl::Status ExecutionPlan::ExecuteStep(const Step& step, RunState& run) const {
         std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
             .count()};
     if (run.stats_mu != nullptr) {
-      absl::MutexLock lock(run.stats_mu);
+      std::lock_guard<std::mutex> lock(*run.stats_mu);
       run.stats->push_back(std::move(stat));
     } else {
       run.stats->push_back(std::move(stat));
@@ -217,24 +222,27 @@ absl::Status ExecutionPlan::RunParallel(std::vector<Tensor>& frame, const RunEnv
     if (links_[i].num_predecessors == 0) sources.push_back(i);
   }
   {
-    absl::MutexLock lock(&run->mu);
+    std::lock_guard<std::mutex> lock(run->mu);
     run->ready.reserve(steps_.size());
     run->in_flight.store(static_cast<int>(sources.size()), std::memory_order_relaxed);
     run->done = sources.empty();
   }
   Enqueue(*run, sources);
   Work(*run, /*is_caller=*/true);
-  absl::MutexLock lock(&run->mu);
+  std::lock_guard<std::mutex> lock(run->mu);
   frame = std::move(run->frame);
-  return run->status;
+  // Moved out, not copied: a helper may destroy the run later, and a copy
+  // would share the status's refcounted message with that thread.
+  return std::move(run->status);
 }
 
 void ExecutionPlan::Enqueue(ParallelRun& run, const std::vector<int>& steps) {
   if (steps.empty()) return;
   {
-    absl::MutexLock lock(&run.mu);
+    std::lock_guard<std::mutex> lock(run.mu);
     run.ready.insert(run.ready.end(), steps.begin(), steps.end());
   }
+  run.caller_wakeup.notify_one();
   // One helper per queued step, up to the pool's size; a helper returns as
   // soon as the queue is empty, so idle runs hold no pool thread.
   Eigen::ThreadPoolInterface* pool = run.env.inter_op_pool;
@@ -260,16 +268,14 @@ void ExecutionPlan::Work(ParallelRun& run, bool is_caller) {
   local.budget = &run.budget;
   local.stats = run.stats;
   local.stats_mu = &run.stats_mu;
-  auto caller_has_work = [&run]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(run.mu) {
-    return run.done || run.next_ready < run.ready.size();
-  };
+  auto caller_has_work = [&run] { return run.done || run.next_ready < run.ready.size(); };
   for (;;) {
     int step;
     {
-      absl::MutexLock lock(&run.mu);
+      std::unique_lock<std::mutex> lock(run.mu);
       // The caller stays until the run is done; a helper leaves when the
       // queue is empty.
-      if (is_caller) run.mu.Await(absl::Condition(&caller_has_work));
+      if (is_caller) run.caller_wakeup.wait(lock, caller_has_work);
       if (run.next_ready == run.ready.size()) break;
       step = run.ready[run.next_ready++];
     }
@@ -292,7 +298,7 @@ void ExecutionPlan::ProcessReady(int first, ParallelRun& run, RunState& local) {
     if (!run.failed.load(std::memory_order_acquire)) {
       absl::Status s = plan.ExecuteStepCatching(step, local);
       if (!s.ok()) {
-        absl::MutexLock lock(&run.mu);
+        std::lock_guard<std::mutex> lock(run.mu);
         if (run.status.ok()) run.status = s;
         run.failed.store(true, std::memory_order_release);
       } else {
@@ -321,8 +327,11 @@ void ExecutionPlan::ProcessReady(int first, ParallelRun& run, RunState& local) {
       }
     }
     if (run.in_flight.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-      absl::MutexLock lock(&run.mu);
-      run.done = true;
+      {
+        std::lock_guard<std::mutex> lock(run.mu);
+        run.done = true;
+      }
+      run.caller_wakeup.notify_one();
     }
     if (!cheap.empty()) {
       current = cheap.back();
