@@ -57,7 +57,9 @@ FoldedConstants FoldConstants(const Graph& graph, const KernelRegistry& kernels,
     const Node& node = *graph.node(id);
     if (!needed[id] || fed[id]) continue;
     if (node.op() == "Const") {
-      folded.constant[id] = node.const_value() != nullptr;
+      // A Const with control inputs must keep them running: folding through
+      // it would drop its step, and with it those inputs.
+      folded.constant[id] = node.const_value() != nullptr && node.control_inputs().empty();
       continue;
     }
     if (!Foldable(node, folded.constant, max_bytes)) continue;
@@ -76,7 +78,13 @@ FoldedConstants FoldConstants(const Graph& graph, const KernelRegistry& kernels,
     std::vector<Tensor> outputs(node.num_outputs());
     KernelContext ctx(&node, inputs, &shapes, &outputs, max_bytes, &device->device(),
                       /*variables=*/nullptr);
-    if (!(*kernel)->Compute(ctx).ok()) continue;
+    absl::Status computed;
+    try {
+      computed = (*kernel)->Compute(ctx);
+    } catch (...) {  // E.g. out of memory: leave the node to the runs.
+      continue;
+    }
+    if (!computed.ok()) continue;
     bool complete = true;
     for (const Tensor& t : outputs) complete &= t.initialized();
     if (!complete) continue;

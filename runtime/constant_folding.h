@@ -1,7 +1,9 @@
 // Constant folding (Grappler's ConstantFolding, smaller): at plan time,
 // evaluates once the nodes whose value is the same on every run of the plan
-// — every data input is a Const or such a node, the node is stateless, has
-// no control inputs and none of its outputs is fed — so the plan runs them as
+// — every data input is a Const without control inputs or such a node, the
+// node is stateless, has no control inputs and none of its outputs is fed
+// (a PlaceholderWithDefault not fed in this plan folds to its default) — so
+// the plan runs them as
 // precomputed constants (a transposed weight, a zero state built by Fill, a
 // Reshape of a Const) instead of on every run.
 //
@@ -25,8 +27,8 @@
 
 namespace rill {
 
-// Outputs bigger than this stay computed per run (16 MiB: folding must not
-// multiply a graph's memory).
+// Outputs bigger than this stay computed per run (16 MiB: each plan keeps its
+// own folded values, next to the graph's Consts).
 inline constexpr int64_t kMaxFoldedBytes = int64_t{16} << 20;
 
 struct FoldedConstants {

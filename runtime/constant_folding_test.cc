@@ -8,6 +8,7 @@
 #include "ops/initializers.h"
 #include "ops/linalg_ops.h"
 #include "ops/math_ops.h"
+#include "ops/op_builder.h"
 #include "ops/op_registry.h"
 #include "ops/variables.h"
 #include "runtime/execution_plan.h"
@@ -167,6 +168,29 @@ TEST(ConstantFoldingTest, StatefulNodesAndControlInputsAreNotFolded) {
   std::vector<Tensor> a = *session->Run({}, {"scaled"});
   std::vector<Tensor> b = *session->Run({}, {"scaled"});
   EXPECT_FALSE(a[0].Equals(b[0]));
+}
+
+// y = c + c where the Const c waits for an Assign: folding y would drop c's
+// step and with it the Assign, so c does not count as a constant.
+TEST(ConstantFoldingTest, AConstWithControlInputsKeepsThemRunning) {
+  Scope root = Scope::NewRootScope(&GlobalOpRegistry());
+  GetVariableOptions vo;
+  vo.shape = TensorShape({1});
+  vo.initializer = ConstantInitializer(0);
+  Variable* v = *GetVariable(root, "v", vo);
+  Node* assign = BuildNode(root.WithOpName("set"), "Assign",
+                           {Output(v->node, 0), ops::Const(root, {5}, TensorShape({1}))});
+  Output c = ops::Const(root.WithOpName("c").WithControlDependencies({assign}), 1.0f);
+  Output y = ops::AddV2(root.WithOpName("y"), c, c);
+  ASSERT_TRUE(root.ok()) << root.status();
+  EXPECT_EQ(FoldedSteps(*root.graph(), {}, {y}), 0);
+  std::unique_ptr<Session> session = *Session::Create(*root.graph());
+  absl::StatusOr<std::vector<Tensor>> out = session->Run({}, {"y"});
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ((*out)[0].data<float>()[0], 2.0f);
+  absl::StatusOr<Tensor> value = session->variables().Read("v");  // Set by the Assign.
+  ASSERT_TRUE(value.ok()) << value.status();
+  EXPECT_EQ(value->data<float>()[0], 5.0f);
 }
 
 TEST(ConstantFoldingTest, VariablesAreReadEveryRun) {

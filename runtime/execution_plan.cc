@@ -300,7 +300,8 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Build(
   }
   if (options.fuse_dense) FuseDenseLayers(candidates, candidate_of, is_private, constant_outputs);
 
-  // Drop steps nothing reads any more (the Consts of fused groups), walking
+  // Drop steps nothing reads any more (the Consts of fused groups, the
+  // inputs of folded nodes), walking
   // backwards so chains of dead steps go at once.
   absl::flat_hash_map<int64_t, int> readers;
   std::vector<int> control_readers(graph.num_nodes(), 0);

@@ -1,8 +1,8 @@
 // ParallelRows: splits an element-wise loop over rows across the OpenMP
-// threads that oneDNN's sgemm runs on. Right after a GEMM those threads are
-// awake (libgomp spins before sleeping), so a parallel region costs about a
-// microsecond, where waking another pool's threads would compete with them
-// for the same cores.
+// threads that oneDNN's sgemm runs on. When the GEMM before it used several
+// threads they are still awake (libgomp spins before sleeping) and a
+// parallel region costs about a microsecond; waking another pool's threads
+// instead would compete with those spinning threads for the same cores.
 #ifndef RILL_RUNTIME_KERNELS_PARALLEL_ROWS_H_
 #define RILL_RUNTIME_KERNELS_PARALLEL_ROWS_H_
 
