@@ -31,14 +31,15 @@ class BufferPool {
     }
     return TakeLocked(allocation_bytes);
   }
-  // REQUIRES: `buffer` is referenced by nothing else.
-  void Give(std::shared_ptr<char> buffer, size_t allocation_bytes) {
+  // REQUIRES: `buffer` is referenced by nothing else. Never throws: when
+  // the pool cannot grow, the buffer is simply freed.
+  void Give(std::shared_ptr<char> buffer, size_t allocation_bytes) noexcept {
     if (thread_safe_) {
       std::lock_guard<std::mutex> lock(mu_);
-      free_[allocation_bytes].push_back(std::move(buffer));
+      GiveLocked(std::move(buffer), allocation_bytes);
       return;
     }
-    free_[allocation_bytes].push_back(std::move(buffer));
+    GiveLocked(std::move(buffer), allocation_bytes);
   }
 
  private:
@@ -48,6 +49,13 @@ class BufferPool {
     std::shared_ptr<char> b = std::move(it->second.back());
     it->second.pop_back();
     return b;
+  }
+
+  void GiveLocked(std::shared_ptr<char> buffer, size_t allocation_bytes) noexcept {
+    try {
+      free_[allocation_bytes].push_back(std::move(buffer));
+    } catch (...) {  // Out of memory for the list: drop the buffer instead.
+    }
   }
 
   const bool thread_safe_;
