@@ -90,6 +90,20 @@ bool TouchesFewElements(const Candidate& c) {
   return true;
 }
 
+// Makes `c` the step of a fused group: the group's interior candidates are
+// removed and point at `c`, which now reads the group's inputs.
+void AbsorbGroup(std::vector<Candidate>& candidates, const std::vector<int>& candidate_of,
+                 const std::vector<const Node*>& interior, const std::vector<Output>& inputs,
+                 Candidate& c) {
+  for (const Node* n : interior) {
+    candidates[candidate_of[n->id()]].removed = true;
+    candidates[candidate_of[n->id()]].merged_into = candidate_of[c.node->id()];
+  }
+  c.removed = false;
+  c.merged_into = -1;  // Its node may be listed among the interior ones.
+  c.inputs = inputs;
+}
+
 // Chains fused GRU steps that share their weights, each reading the previous
 // one's output as its state, into one sequence step placed where the first
 // step was. A chain is used only if every step's input x is produced before
@@ -176,13 +190,7 @@ void FuseDenseLayers(std::vector<Candidate>& candidates, const std::vector<int>&
                      !candidates[i].folded;
       }
       if (!available) continue;
-      for (const Node* n : m->interior) {
-        candidates[candidate_of[n->id()]].removed = true;
-        candidates[candidate_of[n->id()]].merged_into = candidate_of[c.node->id()];
-      }
-      c.removed = false;
-      c.merged_into = -1;  // Its node may be listed among the interior ones.
-      c.inputs = m->inputs;
+      AbsorbGroup(candidates, candidate_of, m->interior, m->inputs, c);
       c.fused = std::make_unique<FusedMatMulKernel>(
           m->transpose_a, m->transpose_b, m->activation,
           IsConstantValue(m->inputs[1], constant_outputs));
@@ -285,13 +293,7 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Build(
         all_needed &= candidate_of[n->id()] >= 0 && !candidates[candidate_of[n->id()]].folded;
       }
       if (!all_needed) continue;
-      for (const Node* n : m->interior) {
-        candidates[candidate_of[n->id()]].removed = true;
-        candidates[candidate_of[n->id()]].merged_into = candidate_of[c.node->id()];
-      }
-      c.removed = false;
-      c.merged_into = -1;  // Its node may be listed among the interior ones.
-      c.inputs = m->inputs;
+      AbsorbGroup(candidates, candidate_of, m->interior, m->inputs, c);
       c.fused = std::make_unique<FusedGruKernel>(m->input_size, m->units,
                                                  GruWeightsConstant(*m, constant_outputs));
       c.gru = std::move(m);
