@@ -128,10 +128,20 @@ TEST_F(GruFusionTest, InterOpThreadsGiveTheSameNumbers) {
 // With 2 intra-op threads and enough rows (48 × 3·64 elements), the fused
 // kernels also split their element-wise gate math across threads: the
 // numbers stay those of the unfused graph, for the sequence kernel (T = 3)
-// and the single-step kernel (T = 1).
+// and the single-step kernel (T = 1). With 200 units (13 panels of 16, the
+// last partial) a step is large enough for the sequence kernel to split the
+// units between two threads. Below 8 rows the sequence kernel hoists the
+// input projections: 7 × 600 splits too, and at T = 90 its projections come
+// in two chunks. From 128 rows on it multiplies with oneDNN's sgemm.
 TEST(FusedGruThreadsTest, SplitGateMathGivesTheSameNumbers) {
-  constexpr int kRows = 48, kIn = 16, kHidden = 64;
-  for (int steps : {1, 3}) {
+  struct Case {
+    int rows, in, hidden, steps;
+  };
+  for (const Case& tc : {Case{48, 16, 64, 1}, Case{48, 16, 64, 3}, Case{48, 24, 200, 5},
+                         Case{7, 8, 600, 3}, Case{7, 8, 600, 90}, Case{128, 8, 24, 3}}) {
+    SCOPED_TRACE(::testing::Message() << "B=" << tc.rows << " I=" << tc.in << " H=" << tc.hidden
+                                    << " T=" << tc.steps);
+    const int kRows = tc.rows, kIn = tc.in, kHidden = tc.hidden, steps = tc.steps;
     Scope root = Scope::NewRootScope(&GlobalOpRegistry());
     root.graph()->set_seed(11);
     std::vector<Output> xs;

@@ -1,6 +1,7 @@
 #include "runtime/kernels/fused_gru_sequence_kernel.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -9,8 +10,262 @@
 #include "runtime/kernels/gemm.h"
 #include "runtime/kernels/gru_math.h"
 #include "runtime/kernels/gru_weights.h"
+#include "runtime/kernels/parallel_rows.h"
 
 namespace rill {
+namespace {
+
+// Below this many multiply-adds per thread and step, a second thread's
+// share of a step is shorter than the two barriers it costs.
+constexpr int64_t kMinMacsPerThreadAndStep = int64_t{1} << 21;
+
+// Batches below this many rows hoist the input projections of many steps
+// into one GEMM (at B = 1 a step's x · W_x is a GEMV; T of them are one
+// GEMM with T rows). From it on, each step multiplies [x_t, h] by the whole
+// kernel: measured at B = 32 and 64, hoisting was 8-15 % slower, its
+// projections coming back from memory as the accumulator of each step.
+constexpr int64_t kMinRowsForDirectSteps = 8;
+
+// From this many rows on, the input projections are hoisted again and the
+// recurrent products run on oneDNN's sgemm (its own threads, a team of one)
+// instead of PackedGemm: at B = 256 direct steps with PackedGemm were 9 %
+// slower than that, with oneDNN 3-7 % (bench/separate_measurements.md).
+constexpr int64_t kMinRowsForLibraryGemm = 128;
+
+// The projections of a chunk of C steps at a time bound the scratch (at
+// B = 1, H = 128 a chunk is ~1900 steps).
+constexpr int64_t kChunkBytes = int64_t{4} << 20;
+
+// Panels of PackedMatrix::kPanelWidth columns that hold `units` columns.
+int64_t Panels(int64_t units) {
+  return (units + PackedMatrix::kPanelWidth - 1) / PackedMatrix::kPanelWidth;
+}
+
+// One run of the recurrence, split over a team: each thread owns the units
+// [c0, c1) (whole 16-column panels of the packed weights) for the whole
+// sequence, and computes their gates, candidate and new state at every step
+// with PackedGemm against its panels. Two barriers per step: r ⊙ h and the
+// new state are read whole by every thread. A team of one is the plain
+// sequential loop.
+//
+// Scratch rows are at padded strides (gru_weights.h): a state tensor's rows
+// are H floats apart, for a power-of-two H a multiple of 4 KiB, and the rows
+// a tile reads at once would fall into the same L1 cache sets.
+struct Recurrence {
+  int steps;
+  int64_t batch, in, units;
+  std::vector<const float*> xs;  // x_t [B, I]
+  const float* h0;
+  std::vector<float*> h_out;  // h_{t+1} [B, H], null if unused.
+  GruPackedWeights packed;
+  const float* b_ru;
+  const float* b_c;
+  int64_t ld_ru, ld_c;
+  float* gates;  // [B, 2H] per step, or P_ru [C*B, 2H] when hoisted
+  float* cand;   // [B, H] per step, or P_c [C*B, H] when hoisted
+
+  // Direct steps: [x_t, h_t] and [x_t, r ⊙ h_t], two of each (this step's and
+  // the next one's, whose x is copied in during this step).
+  int64_t ld_xh;
+  float* xh[2];
+  float* xrh[2];
+
+  // Padded weights for oneDNN's sgemm: the hoisted projections, and with
+  // library_gemm the recurrent products too.
+  GruWeightsView w;
+  bool library_gemm = false;
+
+  // Hoisted projections: X [C*B, I] for chunks of C steps, r ⊙ h and the
+  // state.
+  bool hoisted = false;
+  int chunk = 1;
+  int64_t ld_x;
+  float* x_all;
+  float* rh;
+  float* state[2];
+
+  // Copies rows [row_begin, row_end) of [x_first; x_{first+1}; ...] (row
+  // t*B + b is x_{first+t}[b]) to the same rows of `dst`, rows `ld` apart.
+  void CopyInputs(int first, int64_t row_begin, int64_t row_end, float* dst, int64_t ld) const {
+    for (int64_t row = row_begin; row < row_end; ++row) {
+      std::memcpy(dst + row * ld, xs[first + row / batch] + (row % batch) * in,
+                  in * sizeof(float));
+    }
+  }
+
+  void CopyColumns(const float* src, int64_t src_ld, float* dst, int64_t dst_ld, int64_t c0,
+                   int64_t c1) const {
+    for (int64_t b = 0; b < batch; ++b) {
+      std::memcpy(dst + b * dst_ld + c0, src + b * src_ld + c0, (c1 - c0) * sizeof(float));
+    }
+  }
+
+  // out[:, col0:col0+n] = X · b[:I, col0:col0+n] for the chunk's `rows`.
+  absl::Status Project(int64_t rows, const GemmOperand& b, int64_t col0, int64_t n, float* out,
+                       int64_t ldc, int threads) const {
+    SgemmArgs g;
+    g.m = rows;
+    g.n = n;
+    g.k = in;
+    g.a = x_all;
+    g.lda = ld_x;
+    g.b = b.data + col0;
+    g.ldb = b.ld;
+    g.c = out + col0;
+    g.ldc = ldc;
+    g.max_threads = threads;
+    return Sgemm(g);
+  }
+
+  // Runs the element-wise `block_fn` over the block's rows: on the intra-op
+  // threads when the team is one thread.
+  template <typename BlockFn>
+  void ElementWise(const gru_math::Block& block, int team, int threads,
+                   const BlockFn& block_fn) const {
+    if (team > 1 || threads == 1) return block_fn(block);
+    ParallelRows(batch, 3 * units, threads, [&](int64_t begin, int64_t end) {
+      block_fn(gru_math::Block{begin, end, block.col_begin, block.col_end});
+    });
+  }
+
+  // Team member `me` of `team`, direct steps.
+  void DirectSteps(int me, int team, int threads) const {
+    const int64_t panels = Panels(units);
+    const int64_t q0 = panels * me / team, q1 = panels * (me + 1) / team;
+    const int64_t c0 = std::min(units, q0 * 16), c1 = std::min(units, q1 * 16);
+    const int64_t r0 = batch * me / team, r1 = batch * (me + 1) / team;
+    const gru_math::Block block{0, batch, c0, c1};
+    CopyInputs(0, r0, r1, xh[0], ld_xh);
+    CopyInputs(0, r0, r1, xrh[0], ld_xh);
+    CopyColumns(h0, units, xh[0] + in, ld_xh, c0, c1);
+    TeamBarrier();  // [x_0, h_0] complete.
+    for (int t = 0; t < steps; ++t) {
+      const float* now = xh[t % 2];
+      float* next = xh[(t + 1) % 2];
+      float* reset = xrh[t % 2];
+      PackedGemm(batch, now, ld_xh, packed.r, 0, q0, q1, /*accumulate=*/false, gates, ld_ru);
+      PackedGemm(batch, now, ld_xh, packed.u, 0, q0, q1, /*accumulate=*/false, gates + units,
+                 ld_ru);
+      ElementWise(block, team, threads, [&](const gru_math::Block& rows) {
+        gru_math::GatesAndResetStateBlock(gates, ld_ru, b_ru, now + in, ld_xh, reset + in, ld_xh,
+                                          units, rows);
+      });
+      if (t + 1 < steps) {  // Nobody reads the next buffers during this step.
+        CopyInputs(t + 1, r0, r1, next, ld_xh);
+        CopyInputs(t + 1, r0, r1, xrh[(t + 1) % 2], ld_xh);
+      }
+      TeamBarrier();  // [x_t, r ⊙ h_t] complete.
+      PackedGemm(batch, reset, ld_xh, packed.c, 0, q0, q1, /*accumulate=*/false, cand, ld_c);
+      ElementWise(block, team, threads, [&](const gru_math::Block& rows) {
+        gru_math::NewStateBlock(gates, ld_ru, cand, ld_c, b_c, now + in, ld_xh, next + in, ld_xh,
+                                units, rows);
+      });
+      if (h_out[t] != nullptr) CopyColumns(next + in, ld_xh, h_out[t], units, c0, c1);
+      TeamBarrier();  // h_{t+1} complete; this step's buffers free again.
+    }
+  }
+
+  // out[:, cols] += a · W[I:, cols] for the recurrent half of the r, u or c
+  // weights: PackedGemm over panels q0..q1, or (library_gemm, a team of
+  // one) oneDNN's sgemm over all `n` columns from b_col0 of the padded `b`.
+  absl::Status RecurrentProduct(const float* a, const PackedMatrix& packed_b,
+                                const GemmOperand& b, int64_t b_col0, int64_t n, int64_t q0,
+                                int64_t q1, float* out, int64_t ldc, int threads) const {
+    if (!library_gemm) {
+      PackedGemm(batch, a, ld_c, packed_b, in, q0, q1, /*accumulate=*/true, out, ldc);
+      return absl::OkStatus();
+    }
+    SgemmArgs g;
+    g.m = batch;
+    g.n = n;
+    g.k = units;
+    g.a = a;
+    g.lda = ld_c;
+    g.b = b.data + in * b.ld + b_col0;
+    g.ldb = b.ld;
+    g.beta = 1.0f;
+    g.c = out;
+    g.ldc = ldc;
+    g.max_threads = threads;
+    return Sgemm(g);
+  }
+
+  // Team member `me` of `team`, hoisted projections. After an error the
+  // thread keeps meeting the barriers (skipping its GEMMs) so that the
+  // others do not wait forever.
+  absl::Status HoistedSteps(int me, int team, int threads) const {
+    absl::Status failed;
+    const int64_t panels = Panels(units);
+    const int64_t q0 = panels * me / team, q1 = panels * (me + 1) / team;
+    const int64_t c0 = std::min(units, q0 * 16), c1 = std::min(units, q1 * 16);
+    const int projection_threads = team == 1 ? threads : 1;
+    const gru_math::Block block{0, batch, c0, c1};
+    CopyColumns(h0, units, state[0], ld_c, c0, c1);
+    for (int first = 0; first < steps; first += chunk) {
+      const int count = std::min(chunk, steps - first);
+      const int64_t rows = batch * count;
+      CopyInputs(first, rows * me / team, rows * (me + 1) / team, x_all, ld_x);
+      TeamBarrier();  // X (and the first state) complete.
+      if (failed.ok() && c0 < c1) {
+        if (team == 1) {  // r and u in one product.
+          failed.Update(Project(rows, w.ru, 0, 2 * units, gates, ld_ru, projection_threads));
+        } else {
+          failed.Update(Project(rows, w.ru, c0, c1 - c0, gates, ld_ru, projection_threads));
+          failed.Update(
+              Project(rows, w.ru, units + c0, c1 - c0, gates, ld_ru, projection_threads));
+        }
+        failed.Update(Project(rows, w.c, c0, c1 - c0, cand, ld_c, projection_threads));
+      }
+      for (int t = 0; t < count; ++t) {
+        const int step = first + t;
+        const float* h = state[step % 2];
+        float* next = state[(step + 1) % 2];
+        float* g = gates + t * batch * ld_ru;
+        float* c = cand + t * batch * ld_c;
+        // [r, u] += h · W_ru[I:]
+        if (failed.ok() && library_gemm) {  // r and u in one product.
+          failed.Update(RecurrentProduct(h, packed.r, w.ru, 0, 2 * units, q0, q1, g, ld_ru,
+                                         threads));
+        } else if (failed.ok()) {
+          failed.Update(RecurrentProduct(h, packed.r, w.ru, 0, units, q0, q1, g, ld_ru, 1));
+          failed.Update(
+              RecurrentProduct(h, packed.u, w.ru, units, units, q0, q1, g + units, ld_ru, 1));
+        }
+        ElementWise(block, team, threads, [&](const gru_math::Block& rows) {
+          gru_math::GatesAndResetStateBlock(g, ld_ru, b_ru, h, ld_c, rh, ld_c, units, rows);
+        });
+        TeamBarrier();  // r ⊙ h complete.
+        // cand += (r ⊙ h) · W_c[I:]
+        if (failed.ok()) {
+          failed.Update(
+              RecurrentProduct(rh, packed.c, w.c, 0, units, q0, q1, c, ld_c, threads));
+        }
+        ElementWise(block, team, threads, [&](const gru_math::Block& rows) {
+          gru_math::NewStateBlock(g, ld_ru, c, ld_c, b_c, h, ld_c, next, ld_c, units, rows);
+        });
+        if (h_out[step] != nullptr) CopyColumns(next, ld_c, h_out[step], units, c0, c1);
+        TeamBarrier();  // The new state complete; r ⊙ h free again.
+      }
+    }
+    return failed;
+  }
+
+  absl::Status Run(int team_threads, int threads) const {
+    std::vector<absl::Status> status(team_threads);
+    ParallelTeam(team_threads, [&](int me, int team) {
+      if (hoisted) {
+        status[me] = HoistedSteps(me, team, threads);
+      } else {
+        DirectSteps(me, team, threads);
+      }
+    });
+    for (absl::Status& s : status) RETURN_IF_ERROR(s);
+    return absl::OkStatus();
+  }
+};
+
+}  // namespace
+
 absl::Status FusedGruSequenceKernel::OutputShapes(absl::Span<const Tensor* const> inputs,
                                                   std::vector<TensorShape>* shapes) const {
   RETURN_IF_ERROR(CheckGruInputShapes(inputs.subspan(0, steps_), *inputs[steps_],
@@ -25,106 +280,68 @@ absl::Status FusedGruSequenceKernel::Compute(KernelContext& ctx) const {
   const absl::Span<const Tensor* const> all(inputs);
   RETURN_IF_ERROR(CheckGruInputShapes(all.subspan(0, steps_), *inputs[steps_],
                                       all.subspan(steps_ + 1, 4), input_size_, units_));
-  const int64_t batch = ctx.input(steps_).dim(0), in = input_size_, units = units_;
-  const float* b_ru = ctx.input(steps_ + 2).data<float>();
-  const float* b_c = ctx.input(steps_ + 4).data<float>();
-  std::vector<float*> h_out(steps_, nullptr);
+  Recurrence r;
+  r.steps = steps_;
+  r.batch = ctx.input(steps_).dim(0);
+  r.in = input_size_;
+  r.units = units_;
+  r.h_out.assign(steps_, nullptr);
   for (int t = 0; t < steps_; ++t) {
     if (t < static_cast<int>(unused_.size()) && unused_[t]) continue;
     ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(t));
-    h_out[t] = out->data<float>();
+    r.h_out[t] = out->data<float>();
   }
-  if (batch == 0) return absl::OkStatus();
+  if (r.batch == 0) return absl::OkStatus();
   const int threads = ctx.device().numThreads();
-  // The weights are read T times: worth a padded copy even when they are
-  // variables.
-  ASSIGN_OR_RETURN(const GruWeightsView w,
-                   weights_.Get(ctx.input(steps_ + 1), ctx.input(steps_ + 3), /*copy=*/true));
-
-  // Scratch rows at padded strides (see gru_weights.h): X [C*B, I],
-  // P_ru [C*B, 2H], P_c [C*B, H], r⊙h [B, H]. The projections of a chunk of
-  // C steps at a time bound the scratch (kChunkBytes) while keeping the
-  // hoisted GEMMs large.
-  const int64_t ld_x = PaddedLeadingDim(in), ld_ru = PaddedLeadingDim(2 * units),
-                ld_c = PaddedLeadingDim(units);
-  constexpr int64_t kChunkBytes = int64_t{16} << 20;
-  const int64_t per_step = batch * (ld_x + ld_ru + ld_c) * static_cast<int64_t>(sizeof(float));
-  const int chunk = static_cast<int>(
-      std::max<int64_t>(1, std::min<int64_t>(steps_, kChunkBytes / per_step)));
-  const int64_t chunk_rows = batch * chunk;
-  float* x_all = GruScratch(chunk_rows * (ld_x + ld_ru + ld_c) + batch * (ld_c + 2 * units));
-  float* p_ru = x_all + chunk_rows * ld_x;
-  float* p_c = p_ru + chunk_rows * ld_ru;
-  float* rh = p_c + chunk_rows * ld_c;
-  // Unused states alternate between two scratch buffers.
-  float* spare[2] = {rh + batch * ld_c, rh + batch * ld_c + batch * units};
-  for (int t = 0; t < steps_; ++t) {
-    if (h_out[t] == nullptr) h_out[t] = spare[t % 2];
+  const Tensor& w_ru = ctx.input(steps_ + 1);
+  const Tensor& w_c = ctx.input(steps_ + 3);
+  r.b_ru = ctx.input(steps_ + 2).data<float>();
+  r.b_c = ctx.input(steps_ + 4).data<float>();
+  r.h0 = ctx.input(steps_).data<float>();
+  for (int t = 0; t < steps_; ++t) r.xs.push_back(ctx.input(t).data<float>());
+  r.ld_ru = PaddedLeadingDim(2 * r.units);
+  r.ld_c = PaddedLeadingDim(r.units);
+  r.library_gemm = r.batch >= kMinRowsForLibraryGemm;
+  r.hoisted = r.batch < kMinRowsForDirectSteps || r.library_gemm;
+  if (r.hoisted || r.library_gemm) {
+    // The weights are read T times: worth a padded copy even when they are
+    // variables.
+    ASSIGN_OR_RETURN(r.w, weights_.Get(w_ru, w_c, /*copy=*/true));
   }
-
-  const float* w_ru_h = w.ru.data + in * w.ru.ld;
-  const float* w_c_h = w.c.data + in * w.c.ld;
-  const float* h = ctx.input(steps_).data<float>();
-  SgemmArgs g;
-  g.max_threads = threads;
-  for (int first = 0; first < steps_; first += chunk) {
-    const int count = std::min(chunk, steps_ - first);
-    for (int t = 0; t < count; ++t) {
-      const float* x = ctx.input(first + t).data<float>();
-      for (int64_t b = 0; b < batch; ++b) {
-        std::memcpy(x_all + (t * batch + b) * ld_x, x + b * in, in * sizeof(float));
-      }
-    }
-    // P_ru = X · W_ru[:I], P_c = X · W_c[:I] (the first I rows of each kernel).
-    g.m = batch * count;
-    g.k = in;
-    g.a = x_all;
-    g.lda = ld_x;
-    g.beta = 0.0f;
-    g.n = 2 * units;
-    g.b = w.ru.data;
-    g.ldb = w.ru.ld;
-    g.c = p_ru;
-    g.ldc = ld_ru;
-    RETURN_IF_ERROR(Sgemm(g));
-    g.n = units;
-    g.b = w.c.data;
-    g.ldb = w.c.ld;
-    g.c = p_c;
-    g.ldc = ld_c;
-    RETURN_IF_ERROR(Sgemm(g));
-
-    for (int t = 0; t < count; ++t) {
-      float* gates = p_ru + t * batch * ld_ru;
-      float* cand = p_c + t * batch * ld_c;
-      // gates += h · W_ru[I:]
-      g.m = batch;
-      g.k = units;
-      g.a = h;
-      g.lda = units;
-      g.n = 2 * units;
-      g.b = w_ru_h;
-      g.ldb = w.ru.ld;
-      g.beta = 1.0f;
-      g.c = gates;
-      g.ldc = ld_ru;
-      RETURN_IF_ERROR(Sgemm(g));
-      gru_math::GatesAndResetState(gates, ld_ru, b_ru, h, rh, ld_c, batch, units, threads);
-      // cand += (r ⊙ h) · W_c[I:]
-      g.a = rh;
-      g.lda = ld_c;
-      g.n = units;
-      g.b = w_c_h;
-      g.ldb = w.c.ld;
-      g.c = cand;
-      g.ldc = ld_c;
-      RETURN_IF_ERROR(Sgemm(g));
-      float* next = h_out[first + t];
-      gru_math::NewState(gates, ld_ru, cand, ld_c, b_c, h, next, batch, units, threads);
-      h = next;
+  if (!r.library_gemm) {
+    ASSIGN_OR_RETURN(r.packed, weights_.GetPacked(w_ru, w_c));
+  }
+  int64_t step_macs = r.batch * 3 * r.units * (r.in + r.units);
+  if (r.hoisted) {
+    r.ld_x = PaddedLeadingDim(r.in);
+    const int64_t per_step =
+        r.batch * (r.ld_x + r.ld_ru + r.ld_c) * static_cast<int64_t>(sizeof(float));
+    r.chunk = static_cast<int>(
+        std::max<int64_t>(1, std::min<int64_t>(steps_, kChunkBytes / per_step)));
+    const int64_t chunk_rows = r.batch * r.chunk;
+    r.x_all = GruScratch(chunk_rows * (r.ld_x + r.ld_ru + r.ld_c) + 3 * r.batch * r.ld_c);
+    r.gates = r.x_all + chunk_rows * r.ld_x;
+    r.cand = r.gates + chunk_rows * r.ld_ru;
+    r.rh = r.cand + chunk_rows * r.ld_c;
+    r.state[0] = r.rh + r.batch * r.ld_c;
+    r.state[1] = r.state[0] + r.batch * r.ld_c;
+    step_macs = r.batch * 3 * r.units * r.units;  // Per step: the recurrent part.
+  } else {
+    r.ld_xh = PaddedLeadingDim(r.in + r.units);
+    float* scratch = GruScratch(r.batch * (r.ld_ru + r.ld_c + 4 * r.ld_xh));
+    r.gates = scratch;
+    r.cand = r.gates + r.batch * r.ld_ru;
+    for (int i = 0; i < 2; ++i) {
+      r.xh[i] = r.cand + r.batch * r.ld_c + i * r.batch * r.ld_xh;
+      r.xrh[i] = r.xh[i] + 2 * r.batch * r.ld_xh;
     }
   }
-  return absl::OkStatus();
+  const int team = r.library_gemm ? 1
+                                  : static_cast<int>(std::max<int64_t>(
+                                        1, std::min<int64_t>({threads,
+                                                              step_macs / kMinMacsPerThreadAndStep,
+                                                              Panels(r.units)})));
+  return r.Run(team, threads);
 }
 
 }  // namespace rill

@@ -33,4 +33,32 @@ absl::StatusOr<GruWeightsView> GruWeightCache::Get(const Tensor& w_ru, const Ten
   return view;
 }
 
+namespace {
+
+absl::StatusOr<GruPackedWeights> PackWeights(const Tensor& w_ru, const Tensor& w_c) {
+  const int64_t rows = w_c.dim(0), units = w_c.dim(1);
+  const float* ru = w_ru.data<float>();
+  GruPackedWeights packed;
+  ASSIGN_OR_RETURN(packed.r, PackedMatrix::Pack(ru, 2 * units, rows, units));
+  ASSIGN_OR_RETURN(packed.u, PackedMatrix::Pack(ru + units, 2 * units, rows, units));
+  ASSIGN_OR_RETURN(packed.c, PackedMatrix::Pack(w_c.data<float>(), units, rows, units));
+  return packed;
+}
+
+}  // namespace
+
+absl::StatusOr<GruPackedWeights> GruWeightCache::GetPacked(const Tensor& w_ru,
+                                                           const Tensor& w_c) const {
+  if (!constant_) return PackWeights(w_ru, w_c);
+  absl::MutexLock lock(&packed_mu_);
+  if (packed_ru_source_.buffer() != w_ru.buffer() || packed_c_source_.buffer() != w_c.buffer() ||
+      packed_ru_source_.shape() != w_ru.shape() || packed_c_source_.shape() != w_c.shape() ||
+      !packed_ru_source_.initialized()) {
+    ASSIGN_OR_RETURN(packed_, PackWeights(w_ru, w_c));
+    packed_ru_source_ = w_ru;
+    packed_c_source_ = w_c;
+  }
+  return packed_;  // Shares the panels: they stay valid if replaced later.
+}
+
 }  // namespace rill

@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "graph/tensor.h"
 #include "runtime/kernels/gemm.h"
+#include "runtime/kernels/packed_gemm.h"
 
 namespace rill {
 
@@ -16,6 +17,15 @@ namespace rill {
 struct GruWeightsView {
   GemmOperand ru;
   GemmOperand c;
+};
+
+// The weights packed for PackedGemm: W_ru split into its r and u columns,
+// and W_c, each [I+H, H]. A sequence multiplies [x_t, h] (rows from 0) or
+// only h (rows from I) by them at every step.
+struct GruPackedWeights {
+  PackedMatrix r;
+  PackedMatrix u;
+  PackedMatrix c;
 };
 
 // Per-thread scratch of at least `floats` floats, reused across steps and
@@ -38,10 +48,21 @@ class GruWeightCache {
   // ResourceExhausted if a copy cannot be allocated.
   absl::StatusOr<GruWeightsView> Get(const Tensor& w_ru, const Tensor& w_c, bool copy) const;
 
+  // The packed weights (their shapes checked by the caller): packed on the
+  // first call and kept for constant weights, packed on every call
+  // otherwise. Thread-safe. ResourceExhausted if they cannot be allocated.
+  absl::StatusOr<GruPackedWeights> GetPacked(const Tensor& w_ru, const Tensor& w_c) const;
+
  private:
   const bool constant_;
   PaddedOperandCache ru_;
   PaddedOperandCache c_;
+  mutable absl::Mutex packed_mu_;
+  mutable GruPackedWeights packed_ ABSL_GUARDED_BY(packed_mu_);
+  // The tensors packed, held (as PaddedOperandCache does) so that their
+  // buffers cannot be reused by other tensors while the packs stand for them.
+  mutable Tensor packed_ru_source_ ABSL_GUARDED_BY(packed_mu_);
+  mutable Tensor packed_c_source_ ABSL_GUARDED_BY(packed_mu_);
 };
 
 }  // namespace rill

@@ -11,6 +11,7 @@
 // instead of the libgomp that oneDNN uses).
 extern "C" void GOMP_parallel(void (*fn)(void*), void* data, unsigned num_threads,
                               unsigned flags);
+extern "C" void GOMP_barrier();
 
 namespace rill {
 namespace {
@@ -27,7 +28,22 @@ void RunShare(void* data) {
   if (begin < end) (*region.fn)(begin, end);
 }
 
+void RunTeamMember(void* data) {
+  (*static_cast<absl::FunctionRef<void(int, int)>*>(data))(omp_get_thread_num(),
+                                                          omp_get_num_threads());
+}
+
 }  // namespace
+
+void ParallelTeam(int threads, absl::FunctionRef<void(int, int)> fn) {
+  if (threads <= 1) {
+    fn(0, 1);
+    return;
+  }
+  GOMP_parallel(&RunTeamMember, &fn, static_cast<unsigned>(threads), 0);
+}
+
+void TeamBarrier() { GOMP_barrier(); }
 
 void ParallelRows(int64_t rows, int64_t row_elements, int max_threads,
                   absl::FunctionRef<void(int64_t, int64_t)> fn) {

@@ -22,6 +22,16 @@ inline constexpr int64_t kMinElementsPerThread = 4096;
 void ParallelRows(int64_t rows, int64_t row_elements, int max_threads,
                   absl::FunctionRef<void(int64_t, int64_t)> fn);
 
+// Runs fn(thread, team_size) once on each thread of a team of up to
+// `threads` threads (the caller is thread 0; team_size may be smaller than
+// asked when the OpenMP runtime limits it). Inside fn, TeamBarrier() waits
+// until every thread of the team reached it; every thread must call it the
+// same number of times. fn must not throw. For work split into phases that
+// depend on each other (a recurrence), one team for all phases instead of a
+// parallel region per phase.
+void ParallelTeam(int threads, absl::FunctionRef<void(int, int)> fn);
+void TeamBarrier();
+
 }  // namespace rill
 
 #endif  // RILL_RUNTIME_KERNELS_PARALLEL_ROWS_H_

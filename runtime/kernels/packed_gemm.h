@@ -1,0 +1,64 @@
+// PackedGemm: C (+)= A · B for a B that is multiplied many times (a GRU's
+// recurrent weights, once per step), rearranged once into panels of 16
+// columns so the micro-kernel reads it as one contiguous stream.
+//
+// Why not oneDNN's sgemm for these: at a recurrence's shapes (M = batch,
+// K = H, N = H) it repacks B on every call; measured with bench/gemm_kernels
+// (see bench/separate_measurements.md), the packed kernel is ahead from M = 1
+// (GEMV) to M = 64, and behind on large-M products, which stay on Sgemm.
+//
+// The micro-kernel is AVX2+FMA (6 rows × 16 columns in 12 registers),
+// chosen at run time; without AVX2/FMA a portable loop computes the same.
+#ifndef RILL_RUNTIME_KERNELS_PACKED_GEMM_H_
+#define RILL_RUNTIME_KERNELS_PACKED_GEMM_H_
+
+#include <cstdint>
+
+#include "absl/status/statusor.h"
+#include "graph/tensor.h"
+
+namespace rill {
+
+// A row-major float matrix [K, N] as panels of 16 columns: panel q holds
+// columns [16q, 16q + 16) as K rows of 16 floats, contiguous and 64-byte
+// aligned; columns past N are zero.
+class PackedMatrix {
+ public:
+  static constexpr int64_t kPanelWidth = 16;
+
+  PackedMatrix() = default;
+
+  // Packs the [k, n] matrix at `b` whose rows are `ldb` floats apart.
+  // ResourceExhausted if the panels cannot be allocated.
+  static absl::StatusOr<PackedMatrix> Pack(const float* b, int64_t ldb, int64_t k, int64_t n);
+
+  int64_t rows() const { return rows_; }
+  int64_t cols() const { return cols_; }
+  int64_t panels() const { return (cols_ + kPanelWidth - 1) / kPanelWidth; }
+  // Panel q from row `row` on.
+  const float* panel(int64_t q, int64_t row = 0) const {
+    return data_ + (q * rows_ + row) * kPanelWidth;
+  }
+
+ private:
+  Tensor storage_;
+  const float* data_ = nullptr;
+  int64_t rows_ = 0;
+  int64_t cols_ = 0;
+};
+
+enum class PackedGemmPath { kBest, kPortable };
+
+// For the columns of panels [panel_begin, panel_end) of b (clipped to
+// b.cols()) and b's rows from `first_row` on (K = b.rows() − first_row):
+// C[:, cols] = A · B[first_row:, cols], plus C's previous values when
+// `accumulate`. A is [m, K] with rows `lda` floats apart, C's rows are `ldc`
+// apart; nothing outside those columns is read or written. Single
+// threaded. `path` forces the portable loop (tests).
+void PackedGemm(int64_t m, const float* a, int64_t lda, const PackedMatrix& b,
+                int64_t first_row, int64_t panel_begin, int64_t panel_end, bool accumulate,
+                float* c, int64_t ldc, PackedGemmPath path = PackedGemmPath::kBest);
+
+}  // namespace rill
+
+#endif  // RILL_RUNTIME_KERNELS_PACKED_GEMM_H_

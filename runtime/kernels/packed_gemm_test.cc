@@ -1,0 +1,128 @@
+// PackedGemm against a double-precision triple loop: every tile height
+// (1..6 rows and the row blocks), partial panels, panel sub-ranges, strided
+// A and C, accumulation, and that nothing outside the product is touched;
+// on the AVX2 path and the portable one.
+#include "runtime/kernels/packed_gemm.h"
+
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace rill {
+namespace {
+
+constexpr float kSentinel = 12345.0f;
+
+struct Case {
+  int64_t m, k, n;
+  int64_t panel_begin, panel_end;
+  bool accumulate;
+  int64_t first_row = 0;  // Of B: the product uses B's rows from here on.
+};
+
+void CheckCase(const Case& tc, PackedGemmPath path, std::mt19937* rng) {
+  SCOPED_TRACE(::testing::Message() << "m=" << tc.m << " k=" << tc.k << " n=" << tc.n
+                                  << " panels [" << tc.panel_begin << "," << tc.panel_end
+                                  << ") accumulate=" << tc.accumulate
+                                  << " first_row=" << tc.first_row
+                                  << " portable=" << (path == PackedGemmPath::kPortable));
+  std::uniform_real_distribution<float> value(-1.0f, 1.0f);
+  // Strides wider than the rows, to catch a stride mixed up with a width.
+  // B has first_row rows more than the product uses (A has k columns).
+  const int64_t lda = tc.k + 3, ldb = tc.n + 5, ldc = tc.n + 7, b_rows = tc.first_row + tc.k;
+  std::vector<float> a(tc.m * lda), b(b_rows * ldb), c(tc.m * ldc);
+  for (float& x : a) x = value(*rng);
+  for (float& x : b) x = value(*rng);
+  for (float& x : c) x = value(*rng);
+  // Columns of B beyond n hold garbage the packing must not pick up.
+  for (int64_t i = 0; i < b_rows; ++i) {
+    for (int64_t j = tc.n; j < ldb; ++j) b[i * ldb + j] = kSentinel;
+  }
+  const std::vector<float> before = c;
+  const PackedMatrix packed = *PackedMatrix::Pack(b.data(), ldb, b_rows, tc.n);
+  ASSERT_EQ(packed.rows(), b_rows);
+  ASSERT_EQ(packed.cols(), tc.n);
+  ASSERT_EQ(packed.panels(), (tc.n + 15) / 16);
+  PackedGemm(tc.m, a.data(), lda, packed, tc.first_row, tc.panel_begin, tc.panel_end,
+             tc.accumulate, c.data(), ldc, path);
+  const int64_t c0 = tc.panel_begin * 16, c1 = std::min(tc.panel_end * 16, tc.n);
+  for (int64_t r = 0; r < tc.m; ++r) {
+    for (int64_t j = 0; j < ldc; ++j) {
+      const float got = c[r * ldc + j];
+      if (j < c0 || j >= c1) {
+        ASSERT_EQ(got, before[r * ldc + j]) << "outside the product: row " << r << " col " << j;
+        continue;
+      }
+      double want = tc.accumulate ? before[r * ldc + j] : 0.0;
+      for (int64_t i = 0; i < tc.k; ++i) {
+        want += double(a[r * lda + i]) * b[(tc.first_row + i) * ldb + j];
+      }
+      ASSERT_NEAR(got, want, 1e-5 * (tc.k + 1)) << "row " << r << " col " << j;
+    }
+  }
+}
+
+TEST(PackedGemmTest, MatchesTripleLoopOnBothPaths) {
+  std::mt19937 rng(7);
+  std::vector<Case> cases;
+  for (int64_t m : {1, 2, 3, 4, 5, 6, 7, 11, 13, 32, 97, 200}) {
+    for (int64_t n : {1, 15, 16, 17, 40, 64}) {
+      for (int64_t k : {1, 2, 3, 37, 256}) {
+        const int64_t panels = (n + 15) / 16;
+        for (bool accumulate : {false, true}) {
+          cases.push_back({m, k, n, 0, panels, accumulate});
+        }
+        if (panels > 1) cases.push_back({m, k, n, 1, panels, true});
+        if (panels > 2) cases.push_back({m, k, n, 1, 2, false});
+        cases.push_back({m, k, n, 0, panels, true, /*first_row=*/5});
+      }
+    }
+  }
+  for (const Case& tc : cases) {
+    for (PackedGemmPath path : {PackedGemmPath::kBest, PackedGemmPath::kPortable}) {
+      CheckCase(tc, path, &rng);
+      if (HasFatalFailure()) return;
+    }
+  }
+}
+
+TEST(PackedGemmTest, PanelRangeIsClippedAndEmptyRangesWriteNothing) {
+  std::mt19937 rng(11);
+  CheckCase({4, 8, 20, 0, 100, false}, PackedGemmPath::kBest, &rng);  // Clipped to 2.
+  CheckCase({4, 8, 20, 2, 2, false}, PackedGemmPath::kBest, &rng);    // Empty.
+  CheckCase({0, 8, 20, 0, 2, false}, PackedGemmPath::kBest, &rng);    // No rows.
+}
+
+TEST(PackedGemmTest, EmptyDepthGivesZerosOrKeepsC) {
+  std::mt19937 rng(13);
+  CheckCase({5, 0, 20, 0, 2, false}, PackedGemmPath::kBest, &rng);  // All zero.
+  CheckCase({5, 0, 20, 0, 2, true}, PackedGemmPath::kBest, &rng);   // Unchanged.
+}
+
+TEST(PackedMatrixTest, PanelsAreAlignedAndZeroPadded) {
+  std::vector<float> b(3 * 20);
+  for (size_t i = 0; i < b.size(); ++i) b[i] = static_cast<float>(i + 1);
+  const PackedMatrix packed = *PackedMatrix::Pack(b.data(), 20, 3, 20);
+  ASSERT_EQ(packed.panels(), 2);
+  for (int64_t q = 0; q < 2; ++q) {
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(packed.panel(q)) % 64, 0u);
+  }
+  // Panel 1, row 2: columns 16..19 of row 2, then zeros.
+  const float* row = packed.panel(1) + 2 * 16;
+  EXPECT_EQ(row[0], b[2 * 20 + 16]);
+  EXPECT_EQ(row[3], b[2 * 20 + 19]);
+  for (int j = 4; j < 16; ++j) EXPECT_EQ(row[j], 0.0f) << j;
+}
+
+TEST(PackedMatrixTest, AbsurdSizeIsResourceExhausted) {
+  const float dummy = 0.0f;
+  const absl::StatusOr<PackedMatrix> packed =
+      PackedMatrix::Pack(&dummy, 0, int64_t{1} << 40, int64_t{1} << 20);
+  EXPECT_FALSE(packed.ok());
+}
+
+}  // namespace
+}  // namespace rill
