@@ -19,22 +19,28 @@ namespace {
 // share of a step is shorter than the two barriers it costs.
 constexpr int64_t kMinMacsPerThreadAndStep = int64_t{1} << 21;
 
-// Batches below this many rows hoist the input projections of many steps
-// into one GEMM (at B = 1 a step's x · W_x is a GEMV; T of them are one
-// GEMM with T rows). From it on, each step multiplies [x_t, h] by the whole
-// kernel: measured at B = 32 and 64, hoisting was 8-15 % slower, its
-// projections coming back from memory as the accumulator of each step.
+// How the products run, by batch rows B, chosen by paired end-to-end runs
+// of BM_GruSeq100 on this machine (bench/separate_measurements.md):
+// - B < 8: the input projections of a chunk of many steps are hoisted into
+//   one GEMM (at B = 1 a step's x · W_x is a GEMV; T of them are one GEMM
+//   with T rows); each step multiplies only the state, with PackedGemm.
+// - 8 <= B < 64: each step multiplies [x_t, h] by the whole packed kernel
+//   (B = 32: 0.91× the old hoisted path at 2 threads, level at 1).
+// - 64 <= B < 128: hoisted again, one or two steps per chunk so that the
+//   projections are still in L2 when the step accumulates into them
+//   (B = 64: 0.94× at 1 thread, where direct steps were 1.03×; with all
+//   steps' projections in one chunk they come back from memory).
+// - B >= 128: hoisted, and the per-step products on oneDNN's sgemm (its own
+//   threads, a team of one): at B = 256 PackedGemm was 9 % slower.
 constexpr int64_t kMinRowsForDirectSteps = 8;
-
-// From this many rows on, the input projections are hoisted again and the
-// recurrent products run on oneDNN's sgemm (its own threads, a team of one)
-// instead of PackedGemm: at B = 256 direct steps with PackedGemm were 9 %
-// slower than that, with oneDNN 3-7 % (bench/separate_measurements.md).
+constexpr int64_t kMinRowsForHoistingAgain = 64;
 constexpr int64_t kMinRowsForLibraryGemm = 128;
 
-// The projections of a chunk of C steps at a time bound the scratch (at
-// B = 1, H = 128 a chunk is ~1900 steps).
-constexpr int64_t kChunkBytes = int64_t{4} << 20;
+// Scratch for the hoisted projections of one chunk of steps: large chunks
+// for small batches (at B = 1, H = 128 a chunk is ~1900 steps), chunks that
+// fit in L2 for large ones.
+constexpr int64_t kLargeChunkBytes = int64_t{4} << 20;
+constexpr int64_t kSmallChunkBytes = int64_t{256} << 10;
 
 // Panels of PackedMatrix::kPanelWidth columns that hold `units` columns.
 int64_t Panels(int64_t units) {
@@ -302,7 +308,7 @@ absl::Status FusedGruSequenceKernel::Compute(KernelContext& ctx) const {
   r.ld_ru = PaddedLeadingDim(2 * r.units);
   r.ld_c = PaddedLeadingDim(r.units);
   r.library_gemm = r.batch >= kMinRowsForLibraryGemm;
-  r.hoisted = r.batch < kMinRowsForDirectSteps || r.library_gemm;
+  r.hoisted = r.batch < kMinRowsForDirectSteps || r.batch >= kMinRowsForHoistingAgain;
   if (r.hoisted || r.library_gemm) {
     // The weights are read T times: worth a padded copy even when they are
     // variables.
@@ -314,10 +320,12 @@ absl::Status FusedGruSequenceKernel::Compute(KernelContext& ctx) const {
   int64_t step_macs = r.batch * 3 * r.units * (r.in + r.units);
   if (r.hoisted) {
     r.ld_x = PaddedLeadingDim(r.in);
+    const int64_t chunk_bytes =
+        r.batch < kMinRowsForDirectSteps ? kLargeChunkBytes : kSmallChunkBytes;
     const int64_t per_step =
         r.batch * (r.ld_x + r.ld_ru + r.ld_c) * static_cast<int64_t>(sizeof(float));
     r.chunk = static_cast<int>(
-        std::max<int64_t>(1, std::min<int64_t>(steps_, kChunkBytes / per_step)));
+        std::max<int64_t>(1, std::min<int64_t>(steps_, chunk_bytes / per_step)));
     const int64_t chunk_rows = r.batch * r.chunk;
     r.x_all = GruScratch(chunk_rows * (r.ld_x + r.ld_ru + r.ld_c) + 3 * r.batch * r.ld_c);
     r.gates = r.x_all + chunk_rows * r.ld_x;

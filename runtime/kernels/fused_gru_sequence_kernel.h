@@ -1,17 +1,28 @@
 // FusedGruSequenceKernel: T chained GRU steps sharing one set of weights (an
-// unrolled static_rnn) as one kernel. The input projections of all steps are
-// hoisted into two large GEMMs before the recurrence,
+// unrolled static_rnn) as one kernel:
 //
-//   P_ru = [x_0; ...; x_{T-1}] · W_ru[:I]     P_c = [x_0; ...] · W_c[:I]
+//   g = σ([x_t, h] · W_ru + b_ru) = [r, u]
+//   c = tanh([x_t, r ⊙ h] · W_c + b_c),  h' = u ⊙ h + (1 − u) ⊙ c
 //
-// so each step multiplies only the state: g = σ(P_ru_t + h · W_ru[I:] + b_ru),
-// c = tanh(P_c_t + (r ⊙ h) · W_c[I:] + b_c), h' = u ⊙ h + (1 − u) ⊙ c.
-// The sums are reassociated (x·W_x + h·W_h instead of [x, h]·W), so results
-// differ from the step-by-step graph by float rounding only.
+// How the products run depends on the batch B (measured, see
+// fused_gru_sequence_kernel.cc and bench/separate_measurements.md):
+// - B < 8: the input projections of many steps are hoisted into one large
+//   GEMM (x_t · W[:I] for all t), each step multiplies only the state, with
+//   PackedGemm (weights packed once).
+// - 8 <= B < 64: each step multiplies [x_t, h] by the whole packed kernel.
+// - 64 <= B < 128: projections hoisted over chunks of one or two steps (they
+//   stay in L2), the state's products with PackedGemm.
+// - B >= 128: the same, with the per-step products on oneDNN's sgemm.
+// With several intra-op threads and enough work per step, each thread owns
+// a slice of the units for the whole sequence (one OpenMP team, two
+// barriers per step) instead of splitting every GEMM.
+// Hoisting reassociates the sums (x·W_x + h·W_h instead of [x, h]·W), so
+// results differ from the step-by-step graph by float rounding only.
 //
 // Inputs: x_0 .. x_{T-1} [B, I], h_0 [B, H], W_ru, b_ru, W_c, b_c.
-// Outputs: h_1 .. h_T [B, H]. float only. Peak memory is the weights' padded
-// copy, the chunk scratch (<= 16 MiB) and the states that are read.
+// Outputs: h_1 .. h_T [B, H]. float only. Peak memory is the weights'
+// packed and/or padded copies, the chunk scratch (<= 4 MiB plus a few
+// states) and the states that are read.
 #ifndef RILL_RUNTIME_KERNELS_FUSED_GRU_SEQUENCE_KERNEL_H_
 #define RILL_RUNTIME_KERNELS_FUSED_GRU_SEQUENCE_KERNEL_H_
 

@@ -14,6 +14,10 @@ constexpr int64_t kWidth = PackedMatrix::kPanelWidth;
 // Rows of A per pass over the panels: 96 rows of K <= 1024 floats stay in
 // L2 while every panel streams past them.
 constexpr int64_t kRowBlock = 96;
+// Depth of one pass: 256 rows of a panel (16 KiB) stay in L1 while every
+// tile of the row block reads them; a tile's C rows stay in L1 across the
+// passes.
+constexpr int64_t kDepthBlock = 256;
 
 #define RILL_AVX2 __attribute__((target("avx2,fma")))
 
@@ -154,10 +158,13 @@ RILL_AVX2 void PackedGemmAvx2(int64_t m, const float* a, int64_t lda, const Pack
     // leave the FMA units waiting on their latency.
     const int64_t tiles = (rows + 5) / 6;
     for (int64_t q = q0; q < q1; ++q) {
-      for (int64_t t = 0; t < tiles; ++t) {
-        const int64_t r0 = m0 + rows * t / tiles, r1 = m0 + rows * (t + 1) / tiles;
-        TileRows(r1 - r0, k, a + r0 * lda, lda, b.panel(q, row0), c + r0 * ldc + q * kWidth, ldc,
-                 cols_of(q), accumulate);
+      for (int64_t k0 = 0; k0 < k; k0 += kDepthBlock) {
+        const int64_t depth = std::min(kDepthBlock, k - k0);
+        for (int64_t t = 0; t < tiles; ++t) {
+          const int64_t r0 = m0 + rows * t / tiles, r1 = m0 + rows * (t + 1) / tiles;
+          TileRows(r1 - r0, depth, a + r0 * lda + k0, lda, b.panel(q, row0 + k0),
+                   c + r0 * ldc + q * kWidth, ldc, cols_of(q), accumulate || k0 > 0);
+        }
       }
     }
   }

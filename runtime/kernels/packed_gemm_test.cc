@@ -1,6 +1,7 @@
 // PackedGemm against a double-precision triple loop: every tile height
-// (1..6 rows and the row blocks), partial panels, panel sub-ranges, strided
-// A and C, accumulation, and that nothing outside the product is touched;
+// (1..6 rows and the row blocks), depths across the 256-row passes, partial
+// panels, panel sub-ranges, strided A and C, accumulation, B's rows from an
+// offset, and that nothing outside the product is touched;
 // on the AVX2 path and the portable one.
 #include "runtime/kernels/packed_gemm.h"
 
@@ -70,7 +71,7 @@ TEST(PackedGemmTest, MatchesTripleLoopOnBothPaths) {
   std::vector<Case> cases;
   for (int64_t m : {1, 2, 3, 4, 5, 6, 7, 11, 13, 32, 97, 200}) {
     for (int64_t n : {1, 15, 16, 17, 40, 64}) {
-      for (int64_t k : {1, 2, 3, 37, 256}) {
+      for (int64_t k : {1, 2, 3, 37, 256, 600}) {
         const int64_t panels = (n + 15) / 16;
         for (bool accumulate : {false, true}) {
           cases.push_back({m, k, n, 0, panels, accumulate});
