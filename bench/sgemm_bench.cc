@@ -4,13 +4,17 @@
 //
 //   bazel run -c opt //bench:sgemm_bench            # or bazel-bin/bench/sgemm_bench
 //
-// BM_Sgemm/M/N/K/padded and BM_EigenGemm/M/N/K: C[M,N] = A[M,K] · B[K,N]
-// on one thread, counter GFLOP/s. The shapes are the recurrent GEMMs of the
-// four GRU cases (h · W_ru[I:] with N = 2H, K = H).
+// BM_Sgemm/M/N/K/padded, BM_EigenGemm/M/N/K and BM_PackedGemm/M/N/K:
+// C[M,N] += A[M,K] · B[K,N] on one thread, counter GFLOP/s. The shapes are
+// the recurrent GEMMs of the four GRU cases (h · W_ru[I:] with N = 2H,
+// K = H), the direct steps' [x, h] · W (K = I + H) and a hoisted projection
+// (M = 100 B). PackedGemm's B is packed once, outside the timing (as the GRU
+// sequence kernel packs its weights once).
 #include <vector>
 
 #include "benchmark/benchmark.h"
 #include "runtime/kernels/gemm.h"
+#include "runtime/kernels/packed_gemm.h"
 #include "unsupported/Eigen/CXX11/Tensor"
 
 namespace rill {
@@ -65,6 +69,20 @@ void BM_EigenGemm(benchmark::State& state) {
   SetFlops(state, m, n, k);
 }
 
+void BM_PackedGemm(benchmark::State& state) {
+  const int64_t m = state.range(0), n = state.range(1), k = state.range(2);
+  const int64_t lda = PaddedLeadingDim(k), ldc = PaddedLeadingDim(n);
+  const std::vector<float> a = Filled(m * lda, 0.02f), b = Filled(k * n, 0.01f);
+  const PackedMatrix packed = *PackedMatrix::Pack(b.data(), n, k, n);
+  std::vector<float> c(m * ldc);
+  for (auto _ : state) {
+    PackedGemm(m, a.data(), lda, packed, 0, 0, packed.panels(), /*accumulate=*/true, c.data(),
+               ldc);
+    benchmark::DoNotOptimize(c.data());
+  }
+  SetFlops(state, m, n, k);
+}
+
 void Shapes(benchmark::internal::Benchmark* b, bool with_padding) {
   for (const auto& [m, h] : {std::pair<int, int>{1, 128}, {32, 256}, {64, 512}, {256, 1024}}) {
     if (with_padding) {
@@ -79,6 +97,19 @@ BENCHMARK(BM_Sgemm)->Apply([](benchmark::internal::Benchmark* b) { Shapes(b, tru
     ->ArgNames({"M", "N", "K", "padded"});
 BENCHMARK(BM_EigenGemm)->Apply([](benchmark::internal::Benchmark* b) { Shapes(b, false); })
     ->ArgNames({"M", "N", "K"});
+// PackedGemm against Sgemm (padded) at the same shapes, plus K = I + H and a
+// hoisted projection.
+BENCHMARK(BM_PackedGemm)
+    ->Apply([](benchmark::internal::Benchmark* b) {
+      Shapes(b, false);
+      b->Args({32, 256, 512})->Args({64, 512, 1024})->Args({3200, 768, 256});
+    })
+    ->ArgNames({"M", "N", "K"});
+BENCHMARK(BM_Sgemm)
+    ->Args({32, 256, 512, 1})
+    ->Args({64, 512, 1024, 1})
+    ->Args({3200, 768, 256, 1})
+    ->ArgNames({"M", "N", "K", "padded"});
 
 }  // namespace
 }  // namespace rill

@@ -66,5 +66,47 @@ TEST(ParallelRowsTest, ThreadsFollowTheAmountOfWork) {
   ExpectCovers(calls, 32);
 }
 
+TEST(ParallelTeamTest, MembersAreDistinctAndBarriersSeparatePhases) {
+  // Each member writes its slot, meets the others, then checks every slot
+  // holds this round's value: a barrier that let a member through early
+  // would show a previous round's value.
+  constexpr int kRounds = 2000;
+  std::vector<int> slots(2, -1);
+  std::atomic<int> errors{0}, team_seen{0};
+  std::set<std::thread::id> threads;
+  std::mutex mu;
+  ParallelTeam(2, [&](int me, int team) {
+    team_seen = team;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      threads.insert(std::this_thread::get_id());
+    }
+    for (int round = 0; round < kRounds; ++round) {
+      slots[me] = round;
+      TeamBarrier();
+      for (int i = 0; i < team; ++i) {
+        if (slots[i] != round) ++errors;
+      }
+      TeamBarrier();  // Nobody writes the next round before all checked.
+    }
+  });
+  EXPECT_EQ(errors.load(), 0);
+  ASSERT_EQ(team_seen.load(), 2);  // libgomp gives the team asked for.
+  EXPECT_EQ(threads.size(), 2u);
+  EXPECT_EQ(slots[0], kRounds - 1);
+  EXPECT_EQ(slots[1], kRounds - 1);
+}
+
+TEST(ParallelTeamTest, OneThreadRunsOnTheCallerAndBarriersReturn) {
+  int calls = 0;
+  ParallelTeam(1, [&](int me, int team) {
+    EXPECT_EQ(me, 0);
+    EXPECT_EQ(team, 1);
+    TeamBarrier();  // Outside a parallel region: returns at once.
+    ++calls;
+  });
+  EXPECT_EQ(calls, 1);
+}
+
 }  // namespace
 }  // namespace rill
