@@ -71,7 +71,9 @@ void BM_EigenGemm(benchmark::State& state) {
 
 void BM_PackedGemm(benchmark::State& state) {
   const int64_t m = state.range(0), n = state.range(1), k = state.range(2);
-  const int64_t lda = PaddedLeadingDim(k), ldc = PaddedLeadingDim(n);
+  // A and C at the strides BM_Sgemm uses (k and n), for a like-for-like
+  // comparison.
+  const int64_t lda = k, ldc = n;
   const std::vector<float> a = Filled(m * lda, 0.02f), b = Filled(k * n, 0.01f);
   const PackedMatrix packed = *PackedMatrix::Pack(b.data(), n, k, n);
   std::vector<float> c(m * ldc);

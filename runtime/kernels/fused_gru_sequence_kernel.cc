@@ -26,12 +26,14 @@ constexpr int64_t kMinMacsPerThreadAndStep = int64_t{1} << 21;
 //   with T rows); each step multiplies only the state, with PackedGemm.
 // - 8 <= B < 64: each step multiplies [x_t, h] by the whole packed kernel
 //   (B = 32: 0.91× the old hoisted path at 2 threads, level at 1).
-// - 64 <= B < 128: hoisted again, one or two steps per chunk so that the
-//   projections are still in L2 when the step accumulates into them
+// - 64 <= B < 128: hoisted again, over chunks of <= 256 KiB (one or two
+//   steps at the shapes measured) so that the projections are still in L2
+//   when the step accumulates into them
 //   (B = 64: 0.94× at 1 thread, where direct steps were 1.03×; with all
 //   steps' projections in one chunk they come back from memory).
-// - B >= 128: hoisted, and the per-step products on oneDNN's sgemm (its own
-//   threads, a team of one): at B = 256 PackedGemm was 9 % slower.
+// - B >= 128: hoisted as from 64, and the per-step products on oneDNN's
+//   sgemm (its own threads, a team of one): at B = 256 PackedGemm was 9 %
+//   slower.
 constexpr int64_t kMinRowsForDirectSteps = 8;
 constexpr int64_t kMinRowsForHoistingAgain = 64;
 constexpr int64_t kMinRowsForLibraryGemm = 128;
@@ -93,6 +95,7 @@ struct Recurrence {
   // Copies rows [row_begin, row_end) of [x_first; x_{first+1}; ...] (row
   // t*B + b is x_{first+t}[b]) to the same rows of `dst`, rows `ld` apart.
   void CopyInputs(int first, int64_t row_begin, int64_t row_end, float* dst, int64_t ld) const {
+    if (in == 0) return;
     for (int64_t row = row_begin; row < row_end; ++row) {
       std::memcpy(dst + row * ld, xs[first + row / batch] + (row % batch) * in,
                   in * sizeof(float));

@@ -10,7 +10,7 @@
 //   GEMM (x_t · W[:I] for all t), each step multiplies only the state, with
 //   PackedGemm (weights packed once).
 // - 8 <= B < 64: each step multiplies [x_t, h] by the whole packed kernel.
-// - 64 <= B < 128: projections hoisted over chunks of one or two steps (they
+// - 64 <= B < 128: projections hoisted over chunks of <= 256 KiB (they
 //   stay in L2), the state's products with PackedGemm.
 // - B >= 128: the same, with the per-step products on oneDNN's sgemm.
 // With several intra-op threads and enough work per step, each thread owns
@@ -21,8 +21,9 @@
 //
 // Inputs: x_0 .. x_{T-1} [B, I], h_0 [B, H], W_ru, b_ru, W_c, b_c.
 // Outputs: h_1 .. h_T [B, H]. float only. Peak memory is the weights'
-// packed and/or padded copies, the chunk scratch (<= 4 MiB plus a few
-// states) and the states that are read.
+// packed and/or padded copies, per-thread scratch (a chunk of projections,
+// at most 4 MiB or one step's if that is larger, or a few rows of [x, h],
+// plus a few states) and the states that are read.
 #ifndef RILL_RUNTIME_KERNELS_FUSED_GRU_SEQUENCE_KERNEL_H_
 #define RILL_RUNTIME_KERNELS_FUSED_GRU_SEQUENCE_KERNEL_H_
 
@@ -41,7 +42,7 @@ class FusedGruSequenceKernel : public FusedKernel {
                             std::vector<TensorShape>* shapes) const override;
   absl::Status Compute(KernelContext& ctx) const override;
   // Unused states (typically all but the last, in an RNN whose final state
-  // alone is fetched) are written to two scratch rows instead of tensors.
+  // alone is fetched) stay in the kernel's scratch: no tensor is written.
   void SetUnusedOutputs(const std::vector<bool>& unused) override { unused_ = unused; }
 
  private:

@@ -1,17 +1,36 @@
 #include "runtime/kernels/gru_weights.h"
 
+#include <cstdlib>
 #include <memory>
+#include <new>
 
 #include "graph/status_macros.h"
 
 namespace rill {
 
+namespace {
+
+struct FreeDeleter {
+  void operator()(float* p) const { std::free(p); }
+};
+
+}  // namespace
+
 float* GruScratch(size_t floats) {
-  thread_local std::unique_ptr<float[]> buffer;
+  // 64-byte aligned: the kernels pad their rows to whole cache lines, which
+  // only helps if row 0 starts on one.
+  thread_local std::unique_ptr<float, FreeDeleter> buffer;
   thread_local size_t size = 0;
   if (size < floats) {
     buffer.reset();  // Release first: the peak is one buffer, not two.
-    buffer = std::make_unique<float[]>(floats);
+    constexpr size_t kAlign = 64;
+    const size_t bytes = (floats * sizeof(float) + kAlign - 1) / kAlign * kAlign;
+    buffer.reset(static_cast<float*>(std::aligned_alloc(kAlign, bytes)));
+    // The executor turns bad_alloc into ResourceExhausted naming the node.
+    if (buffer == nullptr) {
+      size = 0;
+      throw std::bad_alloc();
+    }
     size = floats;
   }
   return buffer.get();

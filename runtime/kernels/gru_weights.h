@@ -28,8 +28,9 @@ struct GruPackedWeights {
   PackedMatrix c;
 };
 
-// Per-thread scratch of at least `floats` floats, reused across steps and
-// runs (not zeroed). Valid until the next call on the same thread.
+// Per-thread scratch of at least `floats` floats, 64-byte aligned, reused
+// across steps and runs (not zeroed). Valid until the next call on the same
+// thread. Throws std::bad_alloc if it cannot grow (as make_unique did).
 float* GruScratch(size_t floats);
 
 // With `constant` (the plan found both weights to be Const values, the same

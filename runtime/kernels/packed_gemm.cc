@@ -58,12 +58,13 @@ RILL_AVX2 void Tile(int64_t k, const float* a, int64_t lda, const float* panel, 
                     int64_t ldc, int64_t cols, bool accumulate) {
   __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
          c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+  // Rows past R are never read; they alias row 0 rather than point past A.
   const float* a0 = a;
-  const float* a1 = a + lda;
-  const float* a2 = a + 2 * lda;
-  const float* a3 = a + 3 * lda;
-  const float* a4 = a + 4 * lda;
-  const float* a5 = a + 5 * lda;
+  const float* a1 = R > 1 ? a + lda : a;
+  const float* a2 = R > 2 ? a + 2 * lda : a;
+  const float* a3 = R > 3 ? a + 3 * lda : a;
+  const float* a4 = R > 4 ? a + 4 * lda : a;
+  const float* a5 = R > 5 ? a + 5 * lda : a;
   if (accumulate) {
     // C's rows are read only after the k loop; fetching them now hides
     // their latency (a GRU accumulates into hoisted projections that have
@@ -154,8 +155,9 @@ RILL_AVX2 void PackedGemmAvx2(int64_t m, const float* a, int64_t lda, const Pack
   }
   for (int64_t m0 = 0; m0 < m; m0 += kRowBlock) {
     const int64_t rows = std::min(kRowBlock, m - m0);
-    // Tiles of 4 to 6 rows (as even as possible): a 1- or 2-row tile would
-    // leave the FMA units waiting on their latency.
+    // Tiles of at most 6 rows, as even as possible (32 rows: 6,5,5,5,5,6
+    // rather than 5×6 + 2): a 1- or 2-row tile leaves the FMA units waiting
+    // on their latency.
     const int64_t tiles = (rows + 5) / 6;
     for (int64_t q = q0; q < q1; ++q) {
       for (int64_t k0 = 0; k0 < k; k0 += kDepthBlock) {

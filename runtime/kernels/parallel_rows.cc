@@ -28,9 +28,16 @@ void RunShare(void* data) {
   if (begin < end) (*region.fn)(begin, end);
 }
 
+// Whether this thread runs a ParallelTeam of more than one thread: only then
+// does TeamBarrier call GOMP_barrier (a team of one runs on the caller,
+// which may itself be inside someone else's OpenMP region).
+thread_local bool in_team = false;
+
 void RunTeamMember(void* data) {
+  in_team = true;
   (*static_cast<absl::FunctionRef<void(int, int)>*>(data))(omp_get_thread_num(),
                                                           omp_get_num_threads());
+  in_team = false;
 }
 
 }  // namespace
@@ -43,7 +50,9 @@ void ParallelTeam(int threads, absl::FunctionRef<void(int, int)> fn) {
   GOMP_parallel(&RunTeamMember, &fn, static_cast<unsigned>(threads), 0);
 }
 
-void TeamBarrier() { GOMP_barrier(); }
+void TeamBarrier() {
+  if (in_team) GOMP_barrier();
+}
 
 void ParallelRows(int64_t rows, int64_t row_elements, int max_threads,
                   absl::FunctionRef<void(int64_t, int64_t)> fn) {
