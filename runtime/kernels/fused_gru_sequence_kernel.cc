@@ -109,21 +109,33 @@ struct Recurrence {
     }
   }
 
-  // out[:, col0:col0+n] = X · b[:I, col0:col0+n] for the chunk's `rows`.
-  absl::Status Project(int64_t rows, const GemmOperand& b, int64_t col0, int64_t n, float* out,
-                       int64_t ldc, int threads) const {
+  // out[:, col0:col0+n] = a · b[first_row:first_row+k, col0:col0+n] (plus
+  // out's old values with `accumulate`) on oneDNN's sgemm; a is [m, k] with
+  // rows `lda` apart.
+  static absl::Status LibraryProduct(int64_t m, int64_t k, const float* a, int64_t lda,
+                                     const GemmOperand& b, int64_t first_row, int64_t col0,
+                                     int64_t n, bool accumulate, float* out, int64_t ldc,
+                                     int threads) {
     SgemmArgs g;
-    g.m = rows;
+    g.m = m;
     g.n = n;
-    g.k = in;
-    g.a = x_all;
-    g.lda = ld_x;
-    g.b = b.data + col0;
+    g.k = k;
+    g.a = a;
+    g.lda = lda;
+    g.b = b.data + first_row * b.ld + col0;
     g.ldb = b.ld;
+    g.beta = accumulate ? 1.0f : 0.0f;
     g.c = out + col0;
     g.ldc = ldc;
     g.max_threads = threads;
     return Sgemm(g);
+  }
+
+  // The chunk's projections out[:, col0:col0+n] = X · b[:I, col0:col0+n].
+  absl::Status Project(int64_t rows, const GemmOperand& b, int64_t col0, int64_t n, float* out,
+                       int64_t ldc, int threads) const {
+    return LibraryProduct(rows, in, x_all, ld_x, b, 0, col0, n, /*accumulate=*/false, out, ldc,
+                          threads);
   }
 
   // Runs the element-wise `block_fn` over the block's rows: on the intra-op
@@ -174,34 +186,9 @@ struct Recurrence {
     }
   }
 
-  // out[:, cols] += a · W[I:, cols] for the recurrent half of the r, u or c
-  // weights: PackedGemm over panels q0..q1, or (library_gemm, a team of
-  // one) oneDNN's sgemm over all `n` columns from b_col0 of the padded `b`.
-  absl::Status RecurrentProduct(const float* a, const PackedMatrix& packed_b,
-                                const GemmOperand& b, int64_t b_col0, int64_t n, int64_t q0,
-                                int64_t q1, float* out, int64_t ldc, int threads) const {
-    if (!library_gemm) {
-      PackedGemm(batch, a, ld_c, packed_b, in, q0, q1, /*accumulate=*/true, out, ldc);
-      return absl::OkStatus();
-    }
-    SgemmArgs g;
-    g.m = batch;
-    g.n = n;
-    g.k = units;
-    g.a = a;
-    g.lda = ld_c;
-    g.b = b.data + in * b.ld + b_col0;
-    g.ldb = b.ld;
-    g.beta = 1.0f;
-    g.c = out;
-    g.ldc = ldc;
-    g.max_threads = threads;
-    return Sgemm(g);
-  }
-
   // Team member `me` of `team`, hoisted projections. After an error the
-  // thread keeps meeting the barriers (skipping its GEMMs) so that the
-  // others do not wait forever.
+  // thread keeps meeting the barriers (skipping its oneDNN products) so
+  // that the others do not wait forever.
   absl::Status HoistedSteps(int me, int team, int threads) const {
     absl::Status failed;
     const int64_t panels = Panels(units);
@@ -231,23 +218,26 @@ struct Recurrence {
         float* next = state[(step + 1) % 2];
         float* g = gates + t * batch * ld_ru;
         float* c = cand + t * batch * ld_c;
-        // [r, u] += h · W_ru[I:]
-        if (failed.ok() && library_gemm) {  // r and u in one product.
-          failed.Update(RecurrentProduct(h, packed.r, w.ru, 0, 2 * units, q0, q1, g, ld_ru,
-                                         threads));
+        // [r, u] += h · W_ru[I:]; with library_gemm (a team of one) as one
+        // product.
+        if (!library_gemm) {
+          PackedGemm(batch, h, ld_c, packed.r, in, q0, q1, /*accumulate=*/true, g, ld_ru);
+          PackedGemm(batch, h, ld_c, packed.u, in, q0, q1, /*accumulate=*/true, g + units,
+                     ld_ru);
         } else if (failed.ok()) {
-          failed.Update(RecurrentProduct(h, packed.r, w.ru, 0, units, q0, q1, g, ld_ru, 1));
-          failed.Update(
-              RecurrentProduct(h, packed.u, w.ru, units, units, q0, q1, g + units, ld_ru, 1));
+          failed.Update(LibraryProduct(batch, units, h, ld_c, w.ru, in, 0, 2 * units,
+                                       /*accumulate=*/true, g, ld_ru, threads));
         }
         ElementWise(block, team, threads, [&](const gru_math::Block& rows) {
           gru_math::GatesAndResetStateBlock(g, ld_ru, b_ru, h, ld_c, rh, ld_c, units, rows);
         });
         TeamBarrier();  // r ⊙ h complete.
         // cand += (r ⊙ h) · W_c[I:]
-        if (failed.ok()) {
-          failed.Update(
-              RecurrentProduct(rh, packed.c, w.c, 0, units, q0, q1, c, ld_c, threads));
+        if (!library_gemm) {
+          PackedGemm(batch, rh, ld_c, packed.c, in, q0, q1, /*accumulate=*/true, c, ld_c);
+        } else if (failed.ok()) {
+          failed.Update(LibraryProduct(batch, units, rh, ld_c, w.c, in, 0, units,
+                                       /*accumulate=*/true, c, ld_c, threads));
         }
         ElementWise(block, team, threads, [&](const gru_math::Block& rows) {
           gru_math::NewStateBlock(g, ld_ru, c, ld_c, b_c, h, ld_c, next, ld_c, units, rows);
