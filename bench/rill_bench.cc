@@ -253,8 +253,8 @@ void BM_TransposedWeights(benchmark::State& state) {
   for (int64_t i = 0; i < kK * kK; ++i) w->data<float>()[i] = 0.001f * (i % 97);
   for (int64_t i = 0; i < kM * kK; ++i) x->data<float>()[i] = 0.01f * (i % 89);
   Output in = ops::Placeholder(root.WithOpName("x"), DT_FLOAT, TensorShape({kM, kK}));
-  Output y = ops::MatMul(root.WithOpName("y"), in,
-                         ops::Transpose(root, ops::Const(root, *w), {1, 0}));
+  ops::MatMul(root.WithOpName("y"), in,
+              ops::Transpose(root, ops::Const(root, *w), {1, 0}));
   if (!root.ok()) Fail(root.status());
   SessionOptions options;
   options.enable_rewrites = state.range(0) != 0;

@@ -42,7 +42,7 @@ std::string GruLikeGraph() {
   Scope cell = root.NewSubScope("cell");
   Output g = ops::Sigmoid(cell, ops::BiasAdd(cell, ops::MatMul(cell, x, w), b));
   std::vector<Output> ru = ops::Split(cell, 1, g, 2);
-  Output out = ops::AddV2(cell, ops::Mul(cell, ru[0], x), ops::SubFromScalar(cell, 1.0f, ru[1]));
+  ops::AddV2(cell, ops::Mul(cell, ru[0], x), ops::SubFromScalar(cell, 1.0f, ru[1]));
   EXPECT_TRUE(root.ok()) << root.status();
   pb::GraphDef def;
   ToGraphDef(*root.graph(), &def);
@@ -68,7 +68,9 @@ TEST(GraphDefTest, ExportWritesTensorFlowConventions) {
   EXPECT_EQ(matmul->input(0), "x");
   EXPECT_EQ(mul->input(0), "cell/split");
   for (const auto& n : def.node()) {
-    if (n.name() == "cell/sub") EXPECT_EQ(n.input(1), "cell/split:1");
+    if (n.name() == "cell/sub") {
+      EXPECT_EQ(n.input(1), "cell/split:1");
+    }
   }
 }
 

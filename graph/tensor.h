@@ -34,6 +34,27 @@ class Tensor {
   // An invalid placeholder (dtype DT_INVALID, no buffer); initialized() is
   // false until a real tensor is assigned.
   Tensor() = default;
+  Tensor(const Tensor&) = default;
+  Tensor& operator=(const Tensor&) = default;
+  // A moved-from tensor is uninitialized, like a default-constructed one.
+  Tensor(Tensor&& o) noexcept
+      : dtype_(o.dtype_),
+        shape_(std::move(o.shape_)),
+        num_elements_(o.num_elements_),
+        buffer_(std::move(o.buffer_)) {
+    o.dtype_ = DT_INVALID;
+    o.num_elements_ = 0;
+  }
+  Tensor& operator=(Tensor&& o) noexcept {
+    if (this == &o) return *this;
+    dtype_ = o.dtype_;
+    shape_ = std::move(o.shape_);
+    num_elements_ = o.num_elements_;
+    buffer_ = std::move(o.buffer_);
+    o.dtype_ = DT_INVALID;
+    o.num_elements_ = 0;
+    return *this;
+  }
 
   // Allocates a zero-filled tensor. InvalidArgument for an unsupported dtype or
   // a shape that is not fully defined or overflows; ResourceExhausted when the
@@ -51,6 +72,14 @@ class Tensor {
                                    int64_t num_elements, std::shared_ptr<char> buffer);
   // The shared buffer (null for empty tensors), for buffer recycling.
   const std::shared_ptr<char>& buffer() const { return buffer_; }
+  // Moves the buffer out (no reference-count traffic) and leaves this tensor
+  // uninitialized, like a default-constructed one.
+  std::shared_ptr<char> ReleaseBuffer() {
+    dtype_ = DT_INVALID;
+    shape_.Clear();
+    num_elements_ = 0;
+    return std::move(buffer_);
+  }
 
   // Makes a tensor holding `values` (row-major).
   template <typename T>

@@ -1,11 +1,31 @@
 #include "graph/tensor_shape.h"
 
+#include <algorithm>
 #include <limits>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 
 namespace rill {
+
+void TensorShape::Assign(absl::Span<const int64_t> dims) {
+  rank_ = static_cast<int>(dims.size());
+  if (rank_ <= kInlineRank) {
+    std::copy(dims.begin(), dims.end(), inline_dims_.begin());
+  } else {
+    heap_dims_.assign(dims.begin(), dims.end());
+  }
+}
+
+void TensorShape::AddDim(int64_t size) {
+  if (rank_ < kInlineRank) {
+    inline_dims_[rank_++] = size;
+    return;
+  }
+  if (rank_ == kInlineRank) heap_dims_.assign(inline_dims_.begin(), inline_dims_.end());
+  heap_dims_.push_back(size);
+  ++rank_;
+}
 
 TensorShape TensorShape::Unknown() {
   TensorShape s;
@@ -58,12 +78,12 @@ void TensorShape::ToProto(pb::TensorShapeProto* proto) const {
     proto->set_unknown_rank(true);
     return;
   }
-  for (int64_t d : dims_) proto->add_dim()->set_size(d);
+  for (int64_t d : dims()) proto->add_dim()->set_size(d);
 }
 
 bool TensorShape::IsFullyDefined() const {
   if (unknown_rank_) return false;
-  for (int64_t d : dims_) {
+  for (int64_t d : dims()) {
     if (d < 0) return false;
   }
   return true;
@@ -94,20 +114,29 @@ absl::StatusOr<int64_t> TensorShape::NumElements() const {
   if (unknown_rank_) {
     return absl::InvalidArgumentError("Shape <unknown> is not fully defined");
   }
-  return CheckedNumElements(dims_);
+  return CheckedNumElements(dims());
 }
 
 int64_t TensorShape::num_elements_or_unknown() const {
-  if (!IsFullyDefined()) return -1;
-  auto n = NumElements();
-  return n.ok() ? *n : -1;
+  // Called for every output the executor allocates: one pass, no StatusOr.
+  if (unknown_rank_) return -1;
+  int64_t n = 1;
+  bool overflow = false;
+  for (int64_t d : dims()) {
+    if (d < 0) return -1;
+    overflow |= __builtin_mul_overflow(n, d, &n);
+  }
+  if (!overflow) return n;
+  // Wrapped: the true product is either too large or, with a zero dim, zero.
+  absl::StatusOr<int64_t> checked = CheckedNumElements(dims());
+  return checked.ok() ? *checked : -1;
 }
 
 bool TensorShape::IsCompatibleWith(const TensorShape& other) const {
   if (unknown_rank_ || other.unknown_rank_) return true;
   if (rank() != other.rank()) return false;
   for (int i = 0; i < rank(); ++i) {
-    if (dims_[i] >= 0 && other.dims_[i] >= 0 && dims_[i] != other.dims_[i]) return false;
+    if (dim(i) >= 0 && other.dim(i) >= 0 && dim(i) != other.dim(i)) return false;
   }
   return true;
 }
@@ -123,13 +152,13 @@ absl::StatusOr<TensorShape> TensorShape::Merge(const TensorShape& other) const {
   }
   TensorShape out = *this;
   for (int i = 0; i < rank(); ++i) {
-    int64_t a = dims_[i], b = other.dims_[i];
+    int64_t a = dim(i), b = other.dim(i);
     if (a >= 0 && b >= 0 && a != b) {
       return absl::InvalidArgumentError(absl::StrCat(
           "Dimension ", i, " in both shapes must be equal, but are ", a, " and ",
           b, ". Shapes are ", ToString(), " and ", other.ToString(), "."));
     }
-    out.dims_[i] = a >= 0 ? a : b;
+    out.set_dim(i, a >= 0 ? a : b);
   }
   return out;
 }
@@ -138,7 +167,7 @@ std::string TensorShape::ToString() const {
   if (unknown_rank_) return "<unknown>";
   return absl::StrCat(
       "[",
-      absl::StrJoin(dims_, ",",
+      absl::StrJoin(dims(), ",",
                     [](std::string* out, int64_t d) {
                       absl::StrAppend(out, d < 0 ? std::string("?") : absl::StrCat(d));
                     }),
@@ -147,10 +176,10 @@ std::string TensorShape::ToString() const {
 
 std::string TensorShape::ToPythonString() const {
   if (unknown_rank_) return "<unknown>";
-  std::string body = absl::StrJoin(dims_, ", ", [](std::string* out, int64_t d) {
+  std::string body = absl::StrJoin(dims(), ", ", [](std::string* out, int64_t d) {
     absl::StrAppend(out, d < 0 ? std::string("?") : absl::StrCat(d));
   });
-  if (dims_.size() == 1) body += ",";
+  if (rank_ == 1) body += ",";
   return absl::StrCat("(", body, ")");
 }
 

@@ -64,5 +64,37 @@ TEST(TensorTest, DefaultTensorIsNotInitialized) {
   EXPECT_TRUE(Tensor::Scalar(1.0f).initialized());
 }
 
+TEST(TensorTest, MovedFromTensorIsUninitialized) {
+  Tensor a = *Tensor::FromVector<float>(TensorShape({2, 3, 1, 1, 1}),
+                                        std::vector<float>{1, 2, 3, 4, 5, 6});
+  Tensor b = std::move(a);
+  EXPECT_FALSE(a.initialized());  // NOLINT(bugprone-use-after-move): the contract.
+  EXPECT_EQ(a.buffer(), nullptr);
+  EXPECT_EQ(a.num_elements(), 0);
+  EXPECT_EQ(a.shape(), TensorShape());
+  EXPECT_EQ(b.shape(), TensorShape({2, 3, 1, 1, 1}));
+  EXPECT_EQ(b.data<float>()[5], 6.0f);
+  Tensor c;
+  c = std::move(b);
+  EXPECT_FALSE(b.initialized());  // NOLINT(bugprone-use-after-move)
+  EXPECT_EQ(c.shape(), TensorShape({2, 3, 1, 1, 1}));
+  Tensor& alias = c;
+  c = std::move(alias);  // Self-move keeps the tensor.
+  EXPECT_TRUE(c.initialized());
+  EXPECT_EQ(c.shape(), TensorShape({2, 3, 1, 1, 1}));
+}
+
+TEST(TensorTest, ReleaseBufferMovesTheBufferOutAndUninitializes) {
+  Tensor t = *Tensor::FromVector<float>(TensorShape({3}), std::vector<float>{1, 2, 3});
+  const char* raw = t.buffer().get();
+  std::shared_ptr<char> b = t.ReleaseBuffer();
+  EXPECT_EQ(b.get(), raw);
+  EXPECT_EQ(b.use_count(), 1);  // Moved, not copied.
+  EXPECT_FALSE(t.initialized());
+  EXPECT_EQ(t.buffer(), nullptr);
+  EXPECT_EQ(t.num_elements(), 0);
+  EXPECT_EQ(t.shape(), TensorShape());
+}
+
 }  // namespace
 }  // namespace rill

@@ -71,8 +71,8 @@ class KernelContext {
   absl::StatusOr<Tensor*> allocate_output(int i) {
     const DataType dtype =
         output_types_.empty() ? BaseType(node_->output_type(i)) : output_types_[i];
-    if (pool_ != nullptr && output_shape(i).IsFullyDefined()) {
-      const int64_t n = output_shape(i).num_elements_or_unknown();
+    if (pool_ != nullptr) {
+      const int64_t n = output_shape(i).num_elements_or_unknown();  // -1: not fully defined.
       const int64_t elem = DataTypeSize(dtype);
       // Compare counts, not n * elem: that product can wrap around for a
       // hostile shape and match a small recycled buffer.

@@ -160,7 +160,12 @@ absl::Status ExecutionPlan::ExecuteStep(const Step& step, RunState& run) const {
     out_shapes = &run.shapes;
   }
   const int num_outputs = static_cast<int>(step.output_slots.size());
-  run.outputs.assign(num_outputs, Tensor());
+  // Uninitialized placeholders: the previous step's outputs were moved out
+  // (which leaves them uninitialized) unless they were dropped.
+  if (run.outputs.size() != static_cast<size_t>(num_outputs)) run.outputs.resize(num_outputs);
+  for (Tensor& t : run.outputs) {
+    if (t.initialized()) t = Tensor();
+  }
   KernelContext ctx(&node, run.inputs, out_shapes, &run.outputs, run.env->max_tensor_bytes,
                     run.env->device, run.env->variables, run.pool, run.budget,
                     step.output_types);
@@ -200,7 +205,9 @@ void ExecutionPlan::Release(Tensor& t, BufferPool& pool) const {
   // of the buffer (done before they dropped it) before its next writer.
   if (t.buffer() != nullptr && t.buffer().use_count() == 1) {
     std::atomic_thread_fence(std::memory_order_acquire);
-    pool.Give(t.buffer(), Tensor::AllocationBytes(t.TotalBytes()));
+    const size_t bytes = Tensor::AllocationBytes(t.TotalBytes());
+    pool.Give(t.ReleaseBuffer(), bytes);
+    return;
   }
   t = Tensor();
 }

@@ -128,7 +128,7 @@ TEST(SessionVariableTest, UninitializedThenInitializedAndPersistent) {
     return ops::ConstFilled(s.WithOpName("Const"), shape, dt, 3.0);
   };
   Variable* v = *GetVariable(root, "v", o);
-  Output doubled = ops::Mul(root.WithOpName("doubled"), v->value, ops::Const(root, 2.0f));
+  ops::Mul(root.WithOpName("doubled"), v->value, ops::Const(root, 2.0f));
   Node* init = GlobalVariablesInitializer(root);
   RILL_ASSERT_OK(root.status());
   auto session = *Session::Create(*root.graph());
@@ -186,7 +186,7 @@ TEST(SessionConcurrencyTest, ConcurrentRunsGiveCorrectResults) {
   Scope root = Scope::NewRootScope(&GlobalOpRegistry());
   Output x = ops::Placeholder(root.WithOpName("x"), DT_FLOAT, TensorShape({-1, 2}));
   Output w = ops::Const(root, {1, 2, 3, 4}, TensorShape({2, 2}));
-  Output y = ops::Tanh(root.WithOpName("y"), ops::MatMul(root, x, w));
+  ops::Tanh(root.WithOpName("y"), ops::MatMul(root, x, w));
   auto session = *Session::Create(*root.graph());
   std::atomic<int> failures{0};
   std::vector<std::thread> threads;
