@@ -99,18 +99,20 @@ BENCHMARK(BM_Sgemm)->Apply([](benchmark::internal::Benchmark* b) { Shapes(b, tru
     ->ArgNames({"M", "N", "K", "padded"});
 BENCHMARK(BM_EigenGemm)->Apply([](benchmark::internal::Benchmark* b) { Shapes(b, false); })
     ->ArgNames({"M", "N", "K"});
-// PackedGemm against Sgemm (padded) at the same shapes, plus K = I + H and a
-// hoisted projection.
+// PackedGemm against Sgemm (padded) at the same shapes, plus K = I + H, a
+// hoisted projection and the recurrent product of the B = 64 sequence mode
+// (h [64, 512] · W_h [512, 3·512]).
 BENCHMARK(BM_PackedGemm)
     ->Apply([](benchmark::internal::Benchmark* b) {
       Shapes(b, false);
-      b->Args({32, 256, 512})->Args({64, 512, 1024})->Args({3200, 768, 256});
+      b->Args({32, 256, 512})->Args({64, 512, 1024})->Args({3200, 768, 256})->Args({64, 1536, 512});
     })
     ->ArgNames({"M", "N", "K"});
 BENCHMARK(BM_Sgemm)
     ->Args({32, 256, 512, 1})
     ->Args({64, 512, 1024, 1})
     ->Args({3200, 768, 256, 1})
+    ->Args({64, 1536, 512, 1})
     ->ArgNames({"M", "N", "K", "padded"});
 
 }  // namespace
