@@ -69,7 +69,7 @@ absl::Status FusedGruKernel::Compute(KernelContext& ctx) const {
   // padded strides (see gru_weights.h).
   const int64_t ld_xh = PaddedLeadingDim(rows), ld_gates = PaddedLeadingDim(2 * units),
                 ld_cand = PaddedLeadingDim(units);
-  float* xh = GruScratch(batch * (ld_xh + ld_gates + ld_cand));
+  ASSIGN_OR_RETURN(float* xh, GruScratch(batch * (ld_xh + ld_gates + ld_cand)));
   float* gates = xh + batch * ld_xh;
   float* cand = gates + batch * ld_gates;
   const float* xp = x.data<float>();

@@ -320,7 +320,8 @@ absl::Status FusedGruSequenceKernel::Compute(KernelContext& ctx) const {
     r.chunk = static_cast<int>(
         std::max<int64_t>(1, std::min<int64_t>(steps_, chunk_bytes / per_step)));
     const int64_t chunk_rows = r.batch * r.chunk;
-    r.x_all = GruScratch(chunk_rows * (r.ld_x + r.ld_ru + r.ld_c) + 3 * r.batch * r.ld_c);
+    ASSIGN_OR_RETURN(r.x_all,
+                     GruScratch(chunk_rows * (r.ld_x + r.ld_ru + r.ld_c) + 3 * r.batch * r.ld_c));
     r.gates = r.x_all + chunk_rows * r.ld_x;
     r.cand = r.gates + chunk_rows * r.ld_ru;
     r.rh = r.cand + chunk_rows * r.ld_c;
@@ -329,7 +330,7 @@ absl::Status FusedGruSequenceKernel::Compute(KernelContext& ctx) const {
     step_macs = r.batch * 3 * r.units * r.units;  // Per step: the recurrent part.
   } else {
     r.ld_xh = PaddedLeadingDim(r.in + r.units);
-    float* scratch = GruScratch(r.batch * (r.ld_ru + r.ld_c + 4 * r.ld_xh));
+    ASSIGN_OR_RETURN(float* scratch, GruScratch(r.batch * (r.ld_ru + r.ld_c + 4 * r.ld_xh)));
     r.gates = scratch;
     r.cand = r.gates + r.batch * r.ld_ru;
     for (int i = 0; i < 2; ++i) {

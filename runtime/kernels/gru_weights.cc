@@ -1,39 +1,18 @@
 #include "runtime/kernels/gru_weights.h"
 
-#include <cstdlib>
-#include <memory>
-#include <new>
-
 #include "graph/status_macros.h"
 
 namespace rill {
 
-namespace {
-
-struct FreeDeleter {
-  void operator()(float* p) const { std::free(p); }
-};
-
-}  // namespace
-
-float* GruScratch(size_t floats) {
-  // 64-byte aligned: the kernels pad their rows to whole cache lines, which
-  // only helps if row 0 starts on one.
-  thread_local std::unique_ptr<float, FreeDeleter> buffer;
-  thread_local size_t size = 0;
-  if (size < floats) {
-    buffer.reset();  // Release first: the peak is one buffer, not two.
-    constexpr size_t kAlign = 64;
-    const size_t bytes = (floats * sizeof(float) + kAlign - 1) / kAlign * kAlign;
-    buffer.reset(static_cast<float*>(std::aligned_alloc(kAlign, bytes)));
-    // The executor turns bad_alloc into ResourceExhausted naming the node.
-    if (buffer == nullptr) {
-      size = 0;
-      throw std::bad_alloc();
-    }
-    size = floats;
+absl::StatusOr<float*> GruScratch(int64_t floats) {
+  // A tensor buffer: 64-byte aligned (the kernels pad their rows to whole
+  // cache lines, which only helps if row 0 starts on one).
+  thread_local Tensor buffer;
+  if (buffer.num_elements() < floats) {
+    buffer = Tensor();  // Release first: the peak is one buffer, not two.
+    ASSIGN_OR_RETURN(buffer, Tensor::Allocate(DT_FLOAT, TensorShape({floats})));
   }
-  return buffer.get();
+  return buffer.data<float>();
 }
 
 absl::StatusOr<GruWeightsView> GruWeightCache::Get(const Tensor& w_ru, const Tensor& w_c,

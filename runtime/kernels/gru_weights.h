@@ -4,7 +4,7 @@
 #ifndef RILL_RUNTIME_KERNELS_GRU_WEIGHTS_H_
 #define RILL_RUNTIME_KERNELS_GRU_WEIGHTS_H_
 
-#include <cstddef>
+#include <cstdint>
 
 #include "absl/status/statusor.h"
 #include "graph/tensor.h"
@@ -29,9 +29,9 @@ struct GruPackedWeights {
 };
 
 // Per-thread scratch of at least `floats` floats, 64-byte aligned, reused
-// across steps and runs (not zeroed). Valid until the next call on the same
-// thread. Throws std::bad_alloc if it cannot grow (as make_unique did).
-float* GruScratch(size_t floats);
+// across steps and runs (zeroed only when it grows). Valid until the next
+// call on the same thread. ResourceExhausted if it cannot grow.
+absl::StatusOr<float*> GruScratch(int64_t floats);
 
 // With `constant` (the plan found both weights to be Const values, the same
 // on every run), the padded copies are made on the first Compute and kept.
