@@ -32,7 +32,6 @@ class TensorShape {
   // A scalar (rank 0, known).
   TensorShape() = default;
   explicit TensorShape(absl::Span<const int64_t> dims) { Assign(dims); }
-  explicit TensorShape(const std::vector<int64_t>& dims) { Assign(dims); }
   TensorShape(std::initializer_list<int64_t> dims) { Assign(dims); }
   // Copies touch the heap only above the inline rank.
   TensorShape(const TensorShape& o) : rank_(o.rank_), unknown_rank_(o.unknown_rank_) {
