@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
@@ -33,35 +34,14 @@ class Session::Impl {
                                           const std::vector<std::string>& target_names,
                                           VariableStorage* variables,
                                           std::vector<StepStats>* stats) const {
-    std::vector<Output> feed_outputs;
+    ASSIGN_OR_RETURN(const PreparedRun* prepared, Prepare(feeds, fetch_names, target_names));
     std::vector<Tensor> feed_values;
-    for (const auto& [name, value] : feeds) {
-      ASSIGN_OR_RETURN(Output o, graph_->FindOutput(name));
-      RETURN_IF_ERROR(CheckFeed(o, value));
-      feed_outputs.push_back(o);
-      feed_values.push_back(value);
+    feed_values.reserve(feeds.size());
+    for (size_t i = 0; i < feeds.size(); ++i) {
+      RETURN_IF_ERROR(CheckFeed(prepared->feeds[i], feeds[i].second));
+      feed_values.push_back(feeds[i].second);
     }
-    std::vector<Output> fetches;
-    for (const std::string& name : fetch_names) {
-      absl::StatusOr<Output> o = graph_->FindOutput(name);
-      if (!o.ok()) {
-        return absl::Status(o.status().code(),
-                            absl::StrCat("Fetch argument '", name,
-                                         "' cannot be interpreted as a Tensor. (",
-                                         o.status().message(), ")"));
-      }
-      fetches.push_back(*o);
-    }
-    std::vector<Node*> targets;
-    for (const std::string& name : target_names) {
-      Node* n = graph_->FindNode(name);
-      if (n == nullptr) {
-        return absl::NotFoundError(absl::StrCat("Target node '", name,
-                                                "' does not exist in the graph."));
-      }
-      targets.push_back(n);
-    }
-    ASSIGN_OR_RETURN(const ExecutionPlan* plan, GetPlan(feed_outputs, fetches, targets));
+    const ExecutionPlan* plan = prepared->plan;
     RunEnvironment env;
     env.device = &device_.device();
     env.variables = variables;
@@ -90,6 +70,69 @@ class Session::Impl {
           o.name(), "', which has shape '", o.shape().ToPythonString(), "'"));
     }
     return absl::OkStatus();
+  }
+
+  // What a Run with given feed, fetch and target names needs once the names
+  // are resolved: the plan and the fed tensors (for CheckFeed).
+  struct PreparedRun {
+    const ExecutionPlan* plan;
+    std::vector<Output> feeds;
+  };
+
+  // The names as one key, each prefixed by its length, so that no two lists
+  // of names give the same key.
+  static std::string NamesKey(const Feeds& feeds, const std::vector<std::string>& fetches,
+                              const std::vector<std::string>& targets) {
+    std::string key;
+    for (const auto& [name, value] : feeds) absl::StrAppend(&key, name.size(), ":", name);
+    absl::StrAppend(&key, "|");
+    for (const std::string& name : fetches) absl::StrAppend(&key, name.size(), ":", name);
+    absl::StrAppend(&key, "|");
+    for (const std::string& name : targets) absl::StrAppend(&key, name.size(), ":", name);
+    return key;
+  }
+
+  // Resolves the names and finds or builds the plan; remembered by the
+  // names as given, so that a repeated Run does no name lookups. Errors
+  // (unknown names, planning failures) are not remembered.
+  absl::StatusOr<const PreparedRun*> Prepare(const Feeds& feeds,
+                                             const std::vector<std::string>& fetch_names,
+                                             const std::vector<std::string>& target_names) const {
+    std::string names = NamesKey(feeds, fetch_names, target_names);
+    {
+      absl::MutexLock lock(&mu_);
+      auto it = prepared_.find(names);
+      if (it != prepared_.end()) return it->second.get();
+    }
+    auto prepared = std::make_unique<PreparedRun>();
+    for (const auto& [name, value] : feeds) {
+      ASSIGN_OR_RETURN(Output o, graph_->FindOutput(name));
+      prepared->feeds.push_back(o);
+    }
+    std::vector<Output> fetches;
+    for (const std::string& name : fetch_names) {
+      absl::StatusOr<Output> o = graph_->FindOutput(name);
+      if (!o.ok()) {
+        return absl::Status(o.status().code(),
+                            absl::StrCat("Fetch argument '", name,
+                                         "' cannot be interpreted as a Tensor. (",
+                                         o.status().message(), ")"));
+      }
+      fetches.push_back(*o);
+    }
+    std::vector<Node*> targets;
+    for (const std::string& name : target_names) {
+      Node* n = graph_->FindNode(name);
+      if (n == nullptr) {
+        return absl::NotFoundError(absl::StrCat("Target node '", name,
+                                                "' does not exist in the graph."));
+      }
+      targets.push_back(n);
+    }
+    ASSIGN_OR_RETURN(prepared->plan, GetPlan(prepared->feeds, fetches, targets));
+    absl::MutexLock lock(&mu_);
+    auto [it, inserted] = prepared_.emplace(std::move(names), std::move(prepared));
+    return it->second.get();
   }
 
   absl::StatusOr<const ExecutionPlan*> GetPlan(const std::vector<Output>& feeds,
@@ -124,7 +167,12 @@ class Session::Impl {
   SessionOptions options_;
   EigenDevice device_;
   mutable absl::Mutex mu_;
+  // By the resolved tensors' names ("x:0"): "x" and "x:0" share a plan.
   mutable std::map<std::string, std::unique_ptr<ExecutionPlan>> plans_ ABSL_GUARDED_BY(mu_);
+  // By the names as given to Run; entries are never removed (pointers to
+  // them stay valid).
+  mutable absl::flat_hash_map<std::string, std::unique_ptr<PreparedRun>> prepared_
+      ABSL_GUARDED_BY(mu_);
   // The calling thread is the first inter-op thread; null when there is
   // only that one. Declared last, so destroyed first: its remaining helper
   // tasks finish before the plans go.

@@ -102,6 +102,32 @@ TEST_F(SessionTest, BadFetchesAndTargets) {
                        "Target node 'nothing' does not exist"));
 }
 
+// A Run remembers its resolved names; a repeated Run must still check every
+// feed's value, name spellings that mean the same tensor must agree, and a
+// failed lookup must fail again (nothing half-prepared is kept).
+TEST_F(SessionTest, RepeatedRunsStillCheckTheirFeeds) {
+  for (int run = 0; run < 2; ++run) {
+    SCOPED_TRACE(run);
+    auto r = session_->Run({{"x", F({1, 3}, {1, 0, 1})}}, {"y"});
+    RILL_ASSERT_OK(r);
+    EXPECT_EQ(Values((*r)[0]), (std::vector<float>{6, 8}));
+    r = session_->Run({{"x:0", F({1, 3}, {0, 1, 0})}}, {"y:0"});
+    RILL_ASSERT_OK(r);
+    EXPECT_EQ(Values((*r)[0]), (std::vector<float>{3, 4}));
+    EXPECT_TRUE(HasError(session_->Run({{"x", Tensor::Scalar<int32_t>(1)}}, {"y"}),
+                         absl::StatusCode::kInvalidArgument,
+                         "Cannot feed value of dtype int32 for Tensor 'x:0'"));
+    EXPECT_TRUE(HasError(session_->Run({{"x", F({1, 2}, {1, 2})}}, {"y"}),
+                         absl::StatusCode::kInvalidArgument, "Cannot feed value of shape (1, 2)"));
+    EXPECT_TRUE(HasError(session_->Run({{"x", F({1, 3}, {1, 2, 3})}}, {"y", "q"}),
+                         absl::StatusCode::kNotFound, "Fetch argument 'q' cannot be interpreted"));
+    // Names are kept apart however they are spelled: a feed named "x|1:y"
+    // is not "x" fed and "y" fetched.
+    EXPECT_TRUE(HasError(session_->Run({{"x|1:y", F({1, 3}, {1, 2, 3})}}, {}),
+                         absl::StatusCode::kInvalidArgument, "Malformed tensor name 'x|1:y'"));
+  }
+}
+
 TEST(SessionRuntimeShapeTest, MismatchAtRunTimeIsAnError) {
   Scope root = Scope::NewRootScope(&GlobalOpRegistry());
   Output a = ops::Placeholder(root.WithOpName("a"), DT_FLOAT, TensorShape({-1, -1}));

@@ -9,6 +9,17 @@
 #include "runtime/kernels/gru_weights.h"
 
 namespace rill {
+namespace {
+
+// Below this many rows, a step with constant weights multiplies by the
+// weights packed once (PackedGemm) instead of calling oneDNN's sgemm: at
+// B = 1 the products are GEMVs bound by reading the weights from L2, where
+// the packed panels' one contiguous stream per pair of panels beats sgemm's
+// per-call setup and strided reads (bench/separate_measurements.md).
+constexpr int64_t kMaxRowsForPackedStep = 8;
+
+}  // namespace
+
 absl::Status CheckGruInputShapes(absl::Span<const Tensor* const> xs, const Tensor& h,
                                  absl::Span<const Tensor* const> weights, int64_t input_size,
                                  int64_t units) {
@@ -60,10 +71,6 @@ absl::Status FusedGruKernel::Compute(KernelContext& ctx) const {
   const int64_t batch = x.dim(0), in = input_size_, units = units_, rows = in + units;
   if (batch == 0) return absl::OkStatus();
   const int threads = ctx.device().numThreads();
-  // Variable weights are used in place: one step reads them once, and a copy
-  // would cost more than the padding saves.
-  ASSIGN_OR_RETURN(const GruWeightsView w,
-                   weights_.Get(ctx.input(2), ctx.input(4), /*copy=*/false));
 
   // xh = [x, h] (later [x, r ⊙ h]), gates = [r, u], cand: scratch rows at
   // padded strides (see gru_weights.h).
@@ -78,6 +85,25 @@ absl::Status FusedGruKernel::Compute(KernelContext& ctx) const {
     std::memcpy(xh + b * ld_xh, xp + b * in, in * sizeof(float));
     std::memcpy(xh + b * ld_xh + in, hp + b * units, units * sizeof(float));
   }
+
+  if (weights_.constant() && batch < kMaxRowsForPackedStep) {
+    ASSIGN_OR_RETURN(const GruPackedWeights packed, weights_.GetPacked(ctx.input(2), ctx.input(4)));
+    const int64_t panels = packed.c.panels();
+    PackedGemm(batch, xh, ld_xh, packed.r, 0, 0, panels, /*accumulate=*/false, gates, ld_gates);
+    PackedGemm(batch, xh, ld_xh, packed.u, 0, 0, panels, /*accumulate=*/false, gates + units,
+               ld_gates);
+    gru_math::GatesAndResetState(gates, ld_gates, b_ru, hp, xh + in, ld_xh, batch, units,
+                                 threads);
+    PackedGemm(batch, xh, ld_xh, packed.c, 0, 0, panels, /*accumulate=*/false, cand, ld_cand);
+    gru_math::NewState(gates, ld_gates, cand, ld_cand, b_c, hp, out->data<float>(), batch,
+                       units, threads);
+    return absl::OkStatus();
+  }
+
+  // Variable weights are used in place: one step reads them once, and a copy
+  // would cost more than the padding saves.
+  ASSIGN_OR_RETURN(const GruWeightsView w,
+                   weights_.Get(ctx.input(2), ctx.input(4), /*copy=*/false));
   SgemmArgs g;
   g.m = batch;
   g.n = 2 * units;
