@@ -132,8 +132,8 @@ TEST_F(GruFusionTest, InterOpThreadsGiveTheSameNumbers) {
 // last partial) a step is large enough for the sequence kernel to split the
 // units between two threads. Below 8 rows the sequence kernel hoists the
 // input projections: 7 × 600 splits too, and at T = 90 its projections come
-// in two chunks. From 64 rows on it hoists again, two steps per chunk at
-// 64 × 160 (split too); from 128 rows on it multiplies with oneDNN's sgemm.
+// in two chunks. From 64 rows on it hoists again and multiplies with
+// oneDNN's sgemm (64 × 160, T = 9: chunks of 8 steps and 1; 128 × 24).
 // With 3 threads a team member has neighbours on both sides (50 rows: an
 // uneven row split); B = 1 runs the two-panel GEMV path.
 TEST(FusedGruThreadsTest, SplitGateMathGivesTheSameNumbers) {
@@ -141,7 +141,7 @@ TEST(FusedGruThreadsTest, SplitGateMathGivesTheSameNumbers) {
     int rows, in, hidden, steps;
   };
   for (const Case& tc : {Case{48, 16, 64, 1}, Case{48, 16, 64, 3}, Case{48, 24, 200, 5},
-                         Case{7, 8, 600, 3}, Case{7, 8, 600, 90}, Case{64, 8, 160, 3},
+                         Case{7, 8, 600, 3}, Case{7, 8, 600, 90}, Case{64, 8, 160, 9},
                          Case{128, 8, 24, 3}, Case{50, 16, 200, 4}, Case{1, 16, 64, 5}}) {
     SCOPED_TRACE(::testing::Message() << "B=" << tc.rows << " I=" << tc.in << " H=" << tc.hidden
                                     << " T=" << tc.steps);

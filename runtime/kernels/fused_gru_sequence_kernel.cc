@@ -26,23 +26,24 @@ constexpr int64_t kMinMacsPerThreadAndStep = int64_t{1} << 21;
 //   with T rows); each step multiplies only the state, with PackedGemm.
 // - 8 <= B < 64: each step multiplies [x_t, h] by the whole packed kernel
 //   (B = 32: 0.91× the old hoisted path at 2 threads, level at 1).
-// - 64 <= B < 128: hoisted again, over chunks of <= 256 KiB (one or two
-//   steps at the shapes measured) so that the projections are still in L2
-//   when the step accumulates into them
-//   (B = 64: 0.94× at 1 thread, where direct steps were 1.03×; with all
-//   steps' projections in one chunk they come back from memory).
-// - B >= 128: hoisted as from 64, and the per-step products on oneDNN's
-//   sgemm (its own threads, a team of one): at B = 256 PackedGemm was 9 %
-//   slower.
+// - B >= 64: hoisted again, over chunks of <= 1 MiB (two steps at
+//   64×512×512) so that the projections are still in L2 when the step
+//   accumulates into them, and the per-step products on oneDNN's sgemm
+//   (its own threads, a team of one). Measured with the cycles of each
+//   phase inside one run (bench/separate_measurements.md, "B = 64"): at
+//   64×512×512 PackedGemm took 1.15-1.17× the cycles of the projections'
+//   sgemm for the same FLOPs, sgemm 0.97×; end to end 0.85× (1 thread) and
+//   0.91× (2 threads) the time of PackedGemm, 6/6 paired rounds each. At
+//   B = 256 PackedGemm was 9 % slower as well.
 constexpr int64_t kMinRowsForDirectSteps = 8;
-constexpr int64_t kMinRowsForHoistingAgain = 64;
-constexpr int64_t kMinRowsForLibraryGemm = 128;
+constexpr int64_t kMinRowsForLibraryGemm = 64;
 
 // Scratch for the hoisted projections of one chunk of steps: large chunks
-// for small batches (at B = 1, H = 128 a chunk is ~1900 steps), chunks that
-// fit in L2 for large ones.
+// for small batches (at B = 1, H = 128 a chunk is ~1900 steps), small ones
+// for large batches (at 64×512×512, 256 KiB to 4 MiB were within 4 % of
+// each other in paired runs, 1 MiB a little ahead at both thread counts).
 constexpr int64_t kLargeChunkBytes = int64_t{4} << 20;
-constexpr int64_t kSmallChunkBytes = int64_t{256} << 10;
+constexpr int64_t kSmallChunkBytes = int64_t{1} << 20;
 
 // Panels of PackedMatrix::kPanelWidth columns that hold `units` columns.
 int64_t Panels(int64_t units) {
@@ -301,7 +302,7 @@ absl::Status FusedGruSequenceKernel::Compute(KernelContext& ctx) const {
   r.ld_ru = PaddedLeadingDim(2 * r.units);
   r.ld_c = PaddedLeadingDim(r.units);
   r.library_gemm = r.batch >= kMinRowsForLibraryGemm;
-  r.hoisted = r.batch < kMinRowsForDirectSteps || r.batch >= kMinRowsForHoistingAgain;
+  r.hoisted = r.batch < kMinRowsForDirectSteps || r.batch >= kMinRowsForLibraryGemm;
   if (r.hoisted || r.library_gemm) {
     // The weights are read T times: worth a padded copy even when they are
     // variables.
