@@ -3,6 +3,7 @@
 #include <map>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
@@ -75,37 +76,54 @@ class Session::Impl {
   // What a Run with given feed, fetch and target names needs once the names
   // are resolved: the plan and the fed tensors (for CheckFeed).
   struct PreparedRun {
-    const ExecutionPlan* plan;
+    std::vector<std::string> feed_names, fetch_names, target_names;
+    const ExecutionPlan* plan = nullptr;
     std::vector<Output> feeds;
+
+    bool Matches(const Feeds& feed_list, const std::vector<std::string>& fetches,
+                 const std::vector<std::string>& targets) const {
+      if (feed_list.size() != feed_names.size() || fetches != fetch_names ||
+          targets != target_names) {
+        return false;
+      }
+      for (size_t i = 0; i < feed_names.size(); ++i) {
+        if (feed_list[i].first != feed_names[i]) return false;
+      }
+      return true;
+    }
   };
 
-  // The names as one key, each prefixed by its length, so that no two lists
-  // of names give the same key.
-  static std::string NamesKey(const Feeds& feeds, const std::vector<std::string>& fetches,
-                              const std::vector<std::string>& targets) {
-    std::string key;
-    for (const auto& [name, value] : feeds) absl::StrAppend(&key, name.size(), ":", name);
-    absl::StrAppend(&key, "|");
-    for (const std::string& name : fetches) absl::StrAppend(&key, name.size(), ":", name);
-    absl::StrAppend(&key, "|");
-    for (const std::string& name : targets) absl::StrAppend(&key, name.size(), ":", name);
-    return key;
+  static size_t NamesHash(const Feeds& feeds, const std::vector<std::string>& fetches,
+                          const std::vector<std::string>& targets) {
+    size_t h = absl::HashOf(feeds.size(), fetches.size(), targets.size());
+    for (const auto& [name, value] : feeds) h = absl::HashOf(h, name);
+    for (const std::string& name : fetches) h = absl::HashOf(h, name);
+    for (const std::string& name : targets) h = absl::HashOf(h, name);
+    return h;
   }
 
   // Resolves the names and finds or builds the plan; remembered by the
-  // names as given, so that a repeated Run does no name lookups. Errors
-  // (unknown names, planning failures) are not remembered.
+  // names as given, so that a repeated Run does no name lookups and builds
+  // no strings. Errors (unknown names, planning failures) are not
+  // remembered.
   absl::StatusOr<const PreparedRun*> Prepare(const Feeds& feeds,
                                              const std::vector<std::string>& fetch_names,
                                              const std::vector<std::string>& target_names) const {
-    std::string names = NamesKey(feeds, fetch_names, target_names);
+    const size_t hash = NamesHash(feeds, fetch_names, target_names);
     {
       absl::MutexLock lock(&mu_);
-      auto it = prepared_.find(names);
-      if (it != prepared_.end()) return it->second.get();
+      auto it = prepared_.find(hash);
+      if (it != prepared_.end()) {
+        for (const std::unique_ptr<PreparedRun>& p : it->second) {
+          if (p->Matches(feeds, fetch_names, target_names)) return p.get();
+        }
+      }
     }
     auto prepared = std::make_unique<PreparedRun>();
+    prepared->fetch_names = fetch_names;
+    prepared->target_names = target_names;
     for (const auto& [name, value] : feeds) {
+      prepared->feed_names.push_back(name);
       ASSIGN_OR_RETURN(Output o, graph_->FindOutput(name));
       prepared->feeds.push_back(o);
     }
@@ -131,8 +149,13 @@ class Session::Impl {
     }
     ASSIGN_OR_RETURN(prepared->plan, GetPlan(prepared->feeds, fetches, targets));
     absl::MutexLock lock(&mu_);
-    auto [it, inserted] = prepared_.emplace(std::move(names), std::move(prepared));
-    return it->second.get();
+    std::vector<std::unique_ptr<PreparedRun>>& bucket = prepared_[hash];
+    // Another thread may have prepared the same names meanwhile: keep the first.
+    for (const std::unique_ptr<PreparedRun>& p : bucket) {
+      if (p->Matches(feeds, fetch_names, target_names)) return p.get();
+    }
+    bucket.push_back(std::move(prepared));
+    return bucket.back().get();
   }
 
   absl::StatusOr<const ExecutionPlan*> GetPlan(const std::vector<Output>& feeds,
@@ -169,9 +192,9 @@ class Session::Impl {
   mutable absl::Mutex mu_;
   // By the resolved tensors' names ("x:0"): "x" and "x:0" share a plan.
   mutable std::map<std::string, std::unique_ptr<ExecutionPlan>> plans_ ABSL_GUARDED_BY(mu_);
-  // By the names as given to Run; entries are never removed (pointers to
-  // them stay valid).
-  mutable absl::flat_hash_map<std::string, std::unique_ptr<PreparedRun>> prepared_
+  // By NamesHash of the names as given to Run; entries are never removed
+  // (pointers to them stay valid).
+  mutable absl::flat_hash_map<size_t, std::vector<std::unique_ptr<PreparedRun>>> prepared_
       ABSL_GUARDED_BY(mu_);
   // The calling thread is the first inter-op thread; null when there is
   // only that one. Declared last, so destroyed first: its remaining helper
