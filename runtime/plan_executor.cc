@@ -140,7 +140,9 @@ absl::Status ExecutionPlan::ExecuteStep(const Step& step, RunState& run) const {
   const Node& node = *step.node;
   std::vector<Tensor>& frame = *run.frame;
   run.inputs.clear();
-  run.inputs.reserve(step.input_slots.size());  // Grows once per run, not by doubling.
+  if (run.inputs.capacity() < step.input_slots.size()) {  // Grow once, not by doubling.
+    run.inputs.reserve(step.input_slots.size());
+  }
   for (size_t i = 0; i < step.input_slots.size(); ++i) {
     const Tensor& t = frame[step.input_slots[i]];
     // Only a variable's ref can be unset: an uninitialized variable.
