@@ -15,7 +15,7 @@
 #include <mutex>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
 
 namespace rill {
 
@@ -43,24 +43,46 @@ class BufferPool {
   }
 
  private:
+  using FreeList = std::vector<std::shared_ptr<char>>;
+
+  // The free list of `allocation_bytes`, created when `create`. Remembers
+  // the last size asked for: a run's outputs mostly come in few sizes, and
+  // consecutive steps often share one (no hashing then).
+  FreeList* ListFor(size_t allocation_bytes, bool create) {
+    if (last_list_ != nullptr && last_bytes_ == allocation_bytes) return last_list_;
+    FreeList* list;
+    if (create) {
+      list = &free_[allocation_bytes];  // node_hash_map: the address stays valid.
+    } else {
+      auto it = free_.find(allocation_bytes);
+      if (it == free_.end()) return nullptr;
+      list = &it->second;
+    }
+    last_bytes_ = allocation_bytes;
+    last_list_ = list;
+    return list;
+  }
+
   std::shared_ptr<char> TakeLocked(size_t allocation_bytes) {
-    auto it = free_.find(allocation_bytes);
-    if (it == free_.end() || it->second.empty()) return nullptr;
-    std::shared_ptr<char> b = std::move(it->second.back());
-    it->second.pop_back();
+    FreeList* list = ListFor(allocation_bytes, /*create=*/false);
+    if (list == nullptr || list->empty()) return nullptr;
+    std::shared_ptr<char> b = std::move(list->back());
+    list->pop_back();
     return b;
   }
 
   void GiveLocked(std::shared_ptr<char> buffer, size_t allocation_bytes) noexcept {
     try {
-      free_[allocation_bytes].push_back(std::move(buffer));
+      ListFor(allocation_bytes, /*create=*/true)->push_back(std::move(buffer));
     } catch (...) {  // Out of memory for the list: drop the buffer instead.
     }
   }
 
   const bool thread_safe_;
   std::mutex mu_;  // Not absl::Mutex: ThreadSanitizer understands std::mutex.
-  absl::flat_hash_map<size_t, std::vector<std::shared_ptr<char>>> free_;
+  absl::node_hash_map<size_t, FreeList> free_;
+  size_t last_bytes_ = 0;
+  FreeList* last_list_ = nullptr;
 };
 
 }  // namespace rill
