@@ -3,6 +3,7 @@
 // is fetched or fed.
 #include "runtime/gru_fusion.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "cells/gru_cell.h"
@@ -300,7 +301,13 @@ TEST(FusedGruStepTest, FrozenStepAgreesAtEveryBatchSize) {
         SCOPED_TRACE(::testing::Message() << "threads=" << threads << " run=" << run);
         const Session::Feeds feeds = {{"x", xv}, {"h", state}};
         const std::vector<Tensor> want = *plain->Run(feeds, {out.name()});
-        ExpectNear(want, *fused->Run(feeds, {out.name()}));
+        std::vector<StepStats> stats;
+        auto got = fused->Run(feeds, {out.name()}, {}, &stats);
+        ASSERT_TRUE(got.ok()) << got.status();
+        ExpectNear(want, *got);
+        // The step did run fused.
+        EXPECT_TRUE(std::any_of(stats.begin(), stats.end(),
+                                [](const StepStats& s) { return s.op == "FusedGRUCell"; }));
         state = want[0];
       }
     }
