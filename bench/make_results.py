@@ -205,6 +205,10 @@ def main(argv):
             extra = f", peak RSS {rss:.1f} MB"
         w(f"| cold start, T=100 graph {key.split('_cold_')[1]}: {what} | {fmt(ms, msn)} ms{extra} |")
     rss_case = meta.get("rss_case", "")
+    # The process itself (code, libraries, a 0.4 MB graph): the b1 runner's
+    # peak RSS, to show what a run holds beyond its fed inputs.
+    base_key = next((k for k in cold if k.startswith("runner") and "b1_i128_h128" in k), None)
+    base_mb = get("rill", "1", base_key, "peak_rss_mb")[0] if base_key else None
     for t in threads:
         key = ("rill", t, f"runner_rss_{rss_case}", "")
         if key in data:
@@ -214,12 +218,7 @@ def main(argv):
             wb = weight_bytes(bc) if bc else 0
             gb = float(meta.get("graph_bytes", 0))
             ib = float(meta.get("input_bytes", 0))
-            # What the run holds beyond its fed inputs and the process itself
-            # (the b1 runner's peak RSS: code, libraries, a 0.4 MB graph).
             beyond = ""
-            base_key = next((k for k in cold if k.startswith("runner") and "b1_i128_h128" in k),
-                            None)
-            base_mb = get("rill", "1", base_key, "peak_rss_mb")[0] if base_key else None
             if base_mb:
                 extra_bytes = kb * 1024 - ib - base_mb * 1024 * 1024
                 beyond = (f"; beyond the inputs and the b1 runner's {base_mb:.0f} MB: "

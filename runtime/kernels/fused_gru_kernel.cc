@@ -86,47 +86,39 @@ absl::Status FusedGruKernel::Compute(KernelContext& ctx) const {
     std::memcpy(xh + b * ld_xh + in, hp + b * units, units * sizeof(float));
   }
 
-  if (weights_.constant() && batch < kMaxRowsForPackedStep) {
-    ASSIGN_OR_RETURN(const GruPackedWeights packed, weights_.GetPacked(ctx.input(2), ctx.input(4)));
-    const int64_t panels = packed.c.panels();
-    PackedGemm(batch, xh, ld_xh, packed.r, 0, 0, panels, /*accumulate=*/false, gates, ld_gates);
-    PackedGemm(batch, xh, ld_xh, packed.u, 0, 0, panels, /*accumulate=*/false, gates + units,
-               ld_gates);
-    gru_math::GatesAndResetState(gates, ld_gates, b_ru, hp, xh + in, ld_xh, batch, units,
-                                 threads);
-    PackedGemm(batch, xh, ld_xh, packed.c, 0, 0, panels, /*accumulate=*/false, cand, ld_cand);
-    gru_math::NewState(gates, ld_gates, cand, ld_cand, b_c, hp, out->data<float>(), batch,
-                       units, threads);
-    return absl::OkStatus();
+  const bool packed = weights_.constant() && batch < kMaxRowsForPackedStep;
+  GruPackedWeights packed_w;
+  GruWeightsView w;
+  if (packed) {
+    ASSIGN_OR_RETURN(packed_w, weights_.GetPacked(ctx.input(2), ctx.input(4)));
+  } else {
+    // Variable weights are used in place: one step reads them once, and a
+    // copy would cost more than the padding saves.
+    ASSIGN_OR_RETURN(w, weights_.Get(ctx.input(2), ctx.input(4), /*copy=*/false));
   }
 
-  // Variable weights are used in place: one step reads them once, and a copy
-  // would cost more than the padding saves.
-  ASSIGN_OR_RETURN(const GruWeightsView w,
-                   weights_.Get(ctx.input(2), ctx.input(4), /*copy=*/false));
-  SgemmArgs g;
-  g.m = batch;
-  g.n = 2 * units;
-  g.k = rows;
-  g.a = xh;
-  g.lda = ld_xh;
-  g.b = w.ru.data;
-  g.ldb = w.ru.ld;
-  g.c = gates;
-  g.ldc = ld_gates;
-  g.max_threads = threads;
-  RETURN_IF_ERROR(Sgemm(g));
+  if (packed) {
+    const int64_t panels = packed_w.c.panels();
+    PackedGemm(batch, xh, ld_xh, packed_w.r, 0, 0, panels, /*accumulate=*/false, gates,
+               ld_gates);
+    PackedGemm(batch, xh, ld_xh, packed_w.u, 0, 0, panels, /*accumulate=*/false,
+               gates + units, ld_gates);
+  } else {
+    RETURN_IF_ERROR(LibraryProduct(batch, rows, xh, ld_xh, w.ru, 0, 0, 2 * units,
+                                   /*accumulate=*/false, gates, ld_gates, threads));
+  }
 
   // [x, h] becomes [x, r ⊙ h] in place.
   gru_math::GatesAndResetState(gates, ld_gates, b_ru, hp, xh + in, ld_xh, batch, units,
                                threads);
 
-  g.n = units;
-  g.b = w.c.data;
-  g.ldb = w.c.ld;
-  g.c = cand;
-  g.ldc = ld_cand;
-  RETURN_IF_ERROR(Sgemm(g));
+  if (packed) {
+    PackedGemm(batch, xh, ld_xh, packed_w.c, 0, 0, packed_w.c.panels(), /*accumulate=*/false,
+               cand, ld_cand);
+  } else {
+    RETURN_IF_ERROR(LibraryProduct(batch, rows, xh, ld_xh, w.c, 0, 0, units,
+                                   /*accumulate=*/false, cand, ld_cand, threads));
+  }
 
   gru_math::NewState(gates, ld_gates, cand, ld_cand, b_c, hp, out->data<float>(), batch, units,
                      threads);

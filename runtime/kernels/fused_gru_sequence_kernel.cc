@@ -110,28 +110,6 @@ struct Recurrence {
     }
   }
 
-  // out[:, col0:col0+n] = a · b[first_row:first_row+k, col0:col0+n] (plus
-  // out's old values with `accumulate`) on oneDNN's sgemm; a is [m, k] with
-  // rows `lda` apart.
-  static absl::Status LibraryProduct(int64_t m, int64_t k, const float* a, int64_t lda,
-                                     const GemmOperand& b, int64_t first_row, int64_t col0,
-                                     int64_t n, bool accumulate, float* out, int64_t ldc,
-                                     int threads) {
-    SgemmArgs g;
-    g.m = m;
-    g.n = n;
-    g.k = k;
-    g.a = a;
-    g.lda = lda;
-    g.b = b.data + first_row * b.ld + col0;
-    g.ldb = b.ld;
-    g.beta = accumulate ? 1.0f : 0.0f;
-    g.c = out + col0;
-    g.ldc = ldc;
-    g.max_threads = threads;
-    return Sgemm(g);
-  }
-
   // The chunk's projections out[:, col0:col0+n] = X · b[:I, col0:col0+n].
   absl::Status Project(int64_t rows, const GemmOperand& b, int64_t col0, int64_t n, float* out,
                        int64_t ldc, int threads) const {
