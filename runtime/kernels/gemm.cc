@@ -92,13 +92,13 @@ absl::StatusOr<GemmOperand> PaddedCopy(const Tensor& matrix) {
 }
 
 absl::StatusOr<GemmOperand> PaddedOperandCache::Get(const Tensor& matrix) const {
-  absl::MutexLock lock(&mu_);
-  if (!prepared_.storage.initialized() || source_.buffer() != matrix.buffer() ||
-      source_.shape() != matrix.shape()) {
-    ASSIGN_OR_RETURN(prepared_, PaddedCopy(matrix));
-    source_ = matrix;
-  }
-  return prepared_;  // Shares the storage: stays valid if replaced later.
+  ASSIGN_OR_RETURN(const GemmOperand* cached,
+                   copy_.Get({&matrix}, [&] { return PaddedCopy(matrix); }));
+  if (cached == nullptr) return PaddedCopy(matrix);
+  GemmOperand view;  // No reference counting on the hot path.
+  view.data = cached->data;
+  view.ld = cached->ld;
+  return view;
 }
 
 absl::Status MatrixProduct(const Tensor& a, bool transpose_a, const Tensor& b, bool transpose_b,

@@ -15,8 +15,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "graph/tensor.h"
+#include "runtime/kernels/constant_cache.h"
 
 namespace rill {
 
@@ -68,18 +68,17 @@ GemmOperand InPlaceOperand(const Tensor& matrix);
 absl::StatusOr<GemmOperand> PaddedCopy(const Tensor& matrix);
 
 // The padded copy of a matrix that is the same tensor on every run (a Const
-// weight): made on the first Get and reused while Get is passed the same
-// buffer (another buffer is copied anew). Thread-safe.
+// weight): made on the first Get and read without a lock afterwards. Another
+// tensor (not expected for a Const) gets a copy of its own per call.
+// Thread-safe.
 class PaddedOperandCache {
  public:
+  // The returned operand does not own the cached copy: it is valid while the
+  // cache lives.
   absl::StatusOr<GemmOperand> Get(const Tensor& matrix) const;
 
  private:
-  mutable absl::Mutex mu_;
-  mutable GemmOperand prepared_ ABSL_GUARDED_BY(mu_);
-  // The tensor copied, held so its buffer cannot be reused by another
-  // tensor while the copy stands for it.
-  mutable Tensor source_ ABSL_GUARDED_BY(mu_);
+  ConstantCache<GemmOperand, 1> copy_;
 };
 
 // out[M, N] = op(a) · op(b) for row-major float matrices (MatMul's

@@ -58,24 +58,30 @@ TEST(SgemmTest, PaddedOperandsGiveTheLoopsResult) {
   }
 }
 
-TEST(PaddedOperandCacheTest, CopiesOnceAndAgainOnlyForAnotherBuffer) {
+TEST(PaddedOperandCacheTest, CopiesOnceAndAnotherBufferPerCall) {
   const Tensor w = IotaMatrix(12, 16, 0.0f);
   PaddedOperandCache cache;
   auto first = cache.Get(w);
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_EQ(first->ld, 16);
   EXPECT_NE(first->data, w.data<float>());
+  EXPECT_FALSE(first->storage.initialized());  // A view of the cache's copy.
   EXPECT_TRUE(SameMatrixAt(w, first->data, first->ld));
   auto again = cache.Get(w);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->data, first->data);  // The same copy.
-  // Another buffer (not expected for a Const, but possible) is copied anew;
-  // the earlier copy stays readable because it shares its storage.
+  // Another buffer (not expected for a Const, but possible) gets a copy of
+  // its own, owned by the result, on every call; the cached copy stays.
   const Tensor other = IotaMatrix(12, 16, 7.0f);
   auto third = cache.Get(other);
   ASSERT_TRUE(third.ok());
   EXPECT_NE(third->data, first->data);
+  EXPECT_TRUE(third->storage.initialized());
   EXPECT_TRUE(SameMatrixAt(other, third->data, third->ld));
+  auto fourth = cache.Get(other);
+  ASSERT_TRUE(fourth.ok());
+  EXPECT_NE(fourth->data, third->data);
+  EXPECT_EQ(cache.Get(w)->data, first->data);
   EXPECT_TRUE(SameMatrixAt(w, first->data, first->ld));
 }
 

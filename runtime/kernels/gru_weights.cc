@@ -66,15 +66,10 @@ absl::StatusOr<GruPackedWeights> PackWeights(const Tensor& w_ru, const Tensor& w
 absl::StatusOr<GruPackedWeights> GruWeightCache::GetPacked(const Tensor& w_ru,
                                                            const Tensor& w_c) const {
   if (!constant_) return PackWeights(w_ru, w_c);
-  absl::MutexLock lock(&packed_mu_);
-  if (packed_ru_source_.buffer() != w_ru.buffer() || packed_c_source_.buffer() != w_c.buffer() ||
-      packed_ru_source_.shape() != w_ru.shape() || packed_c_source_.shape() != w_c.shape() ||
-      !packed_ru_source_.initialized()) {
-    ASSIGN_OR_RETURN(packed_, PackWeights(w_ru, w_c));
-    packed_ru_source_ = w_ru;
-    packed_c_source_ = w_c;
-  }
-  return packed_;  // Shares the panels: they stay valid if replaced later.
+  ASSIGN_OR_RETURN(const GruPackedWeights* cached,
+                   packed_.Get({&w_ru, &w_c}, [&] { return PackWeights(w_ru, w_c); }));
+  if (cached == nullptr) return PackWeights(w_ru, w_c);
+  return GruPackedWeights{cached->r.View(), cached->u.View(), cached->c.View()};
 }
 
 }  // namespace rill

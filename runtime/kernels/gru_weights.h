@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "graph/tensor.h"
+#include "runtime/kernels/constant_cache.h"
 #include "runtime/kernels/gemm.h"
 #include "runtime/kernels/packed_gemm.h"
 
@@ -58,20 +59,17 @@ class GruWeightCache {
   absl::StatusOr<GruWeightsView> Get(const Tensor& w_ru, const Tensor& w_c, bool copy) const;
 
   // The packed weights (their shapes checked by the caller): packed on the
-  // first call and kept for constant weights, packed on every call
-  // otherwise. Thread-safe. ResourceExhausted if they cannot be allocated.
+  // first call and kept for constant weights (the result then reads the
+  // kept panels without owning them: valid while the cache lives), packed on
+  // every call otherwise. Thread-safe. ResourceExhausted if they cannot be
+  // allocated.
   absl::StatusOr<GruPackedWeights> GetPacked(const Tensor& w_ru, const Tensor& w_c) const;
 
  private:
   const bool constant_;
   PaddedOperandCache ru_;
   PaddedOperandCache c_;
-  mutable absl::Mutex packed_mu_;
-  mutable GruPackedWeights packed_ ABSL_GUARDED_BY(packed_mu_);
-  // The tensors packed, held (as PaddedOperandCache does) so that their
-  // buffers cannot be reused by other tensors while the packs stand for them.
-  mutable Tensor packed_ru_source_ ABSL_GUARDED_BY(packed_mu_);
-  mutable Tensor packed_c_source_ ABSL_GUARDED_BY(packed_mu_);
+  ConstantCache<GruPackedWeights, 2> packed_;
 };
 
 }  // namespace rill

@@ -72,12 +72,15 @@ TEST(GruWeightCacheTest, PackedWeightsSplitRAndUAndAreKeptForConstants) {
   auto again = cache.GetPacked(w_ru, w_c);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->r.panel(0), a->r.panel(0));  // Packed once.
-  // Other tensors (another buffer) are packed anew.
+  // Other tensors (another buffer) are packed for the call alone; the kept
+  // panels stay.
   const Tensor other = IotaMatrix(rows, 2 * units, 1.0f);
   auto repacked = cache.GetPacked(other, w_c);
   ASSERT_TRUE(repacked.ok());
   EXPECT_NE(repacked->r.panel(0), a->r.panel(0));
   EXPECT_EQ(PackedAt(repacked->r, 0, 0), other.data<float>()[0]);
+  EXPECT_NE(cache.GetPacked(other, w_c)->r.panel(0), repacked->r.panel(0));
+  EXPECT_EQ(cache.GetPacked(w_ru, w_c)->r.panel(0), a->r.panel(0));
 }
 
 TEST(GruWeightCacheTest, PackedVariableWeightsArePackedPerCall) {

@@ -36,6 +36,16 @@ class PackedMatrix {
   // ResourceExhausted if the panels cannot be allocated.
   static absl::StatusOr<PackedMatrix> Pack(const float* b, int64_t ldb, int64_t k, int64_t n);
 
+  // The same panels, not owned: valid while this matrix lives (no reference
+  // counting for a caller that holds it only that long).
+  PackedMatrix View() const {
+    PackedMatrix view;
+    view.data_ = data_;
+    view.rows_ = rows_;
+    view.cols_ = cols_;
+    return view;
+  }
+
   int64_t rows() const { return rows_; }
   int64_t cols() const { return cols_; }
   int64_t panels() const { return (cols_ + kPanelWidth - 1) / kPanelWidth; }
