@@ -45,13 +45,14 @@ bool Foldable(const Node& node, const std::vector<char>& constant, int64_t max_b
 
 FoldedConstants FoldConstants(const Graph& graph, const KernelRegistry& kernels,
                               const std::vector<char>& needed, const std::vector<char>& fed,
-                              int64_t max_bytes) {
+                              int64_t max_bytes, int64_t max_total_bytes) {
   if (max_bytes > kMaxFoldedBytes) max_bytes = kMaxFoldedBytes;
   FoldedConstants folded;
   folded.constant.assign(graph.num_nodes(), 0);
   std::unique_ptr<EigenDevice> device;  // Made on the first fold.
   std::vector<const Tensor*> inputs;
   std::vector<TensorShape> shapes;
+  int64_t total_bytes = 0;  // Of the values folded so far.
   // Node ids are a topological order.
   for (int id = 0; id < graph.num_nodes(); ++id) {
     const Node& node = *graph.node(id);
@@ -63,6 +64,13 @@ FoldedConstants FoldConstants(const Graph& graph, const KernelRegistry& kernels,
       continue;
     }
     if (!Foldable(node, folded.constant, max_bytes)) continue;
+    // Foldable checked each output's size, so this sum cannot overflow.
+    int64_t bytes = 0;
+    for (int i = 0; i < node.num_outputs(); ++i) {
+      bytes += node.output_shape(i).num_elements_or_unknown() *
+               DataTypeSize(BaseType(node.output_type(i)));
+    }
+    if (bytes > max_total_bytes - total_bytes) continue;
     absl::StatusOr<std::unique_ptr<OpKernel>> kernel = kernels.CreateKernel(node);
     if (!kernel.ok()) continue;
     inputs.clear();
@@ -90,6 +98,7 @@ FoldedConstants FoldConstants(const Graph& graph, const KernelRegistry& kernels,
     if (!complete) continue;
     folded.constant[id] = 1;
     folded.values.emplace(id, std::move(outputs));
+    total_bytes += bytes;
   }
   return folded;
 }

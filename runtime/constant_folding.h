@@ -7,7 +7,10 @@
 // precomputed constants (a transposed weight, a zero state built by Fill, a
 // Reshape of a Const) instead of on every run.
 //
-// A node is not folded when an output is above kMaxFoldedBytes, its static
+// A node is not folded when an output is above kMaxFoldedBytes, when its
+// outputs would take the folded values held past kMaxTotalFoldedBytes (a
+// graph of many large foldable nodes must not exhaust memory while its plan
+// is built: every folded value is held until the plan is done), its static
 // shape is not fully known, its kernel is missing, or evaluating it fails:
 // then it runs as usual and a failure is reported by the run that hits it,
 // with the usual text (as TensorFlow does: folding never turns a run-time
@@ -30,6 +33,8 @@ namespace rill {
 // Outputs bigger than this stay computed per run (16 MiB: each plan keeps its
 // own folded values, next to the graph's Consts).
 inline constexpr int64_t kMaxFoldedBytes = int64_t{16} << 20;
+// All the folded values one plan build holds (64 MiB: four of the largest).
+inline constexpr int64_t kMaxTotalFoldedBytes = int64_t{64} << 20;
 
 struct FoldedConstants {
   // Per node id: every output is the same tensor on every run (a Const not
@@ -42,10 +47,12 @@ struct FoldedConstants {
 // Folds the nodes with needed[id] set. `fed[id]`: some output of the node is
 // fed in this plan. Outputs above `max_bytes` (at most kMaxFoldedBytes; the
 // Session passes its max_tensor_bytes) are not folded, so they still fail a
-// run with ResourceExhausted.
+// run with ResourceExhausted. Nodes whose outputs would bring the folded
+// values past `max_total_bytes` are not folded either.
 FoldedConstants FoldConstants(const Graph& graph, const KernelRegistry& kernels,
                               const std::vector<char>& needed, const std::vector<char>& fed,
-                              int64_t max_bytes = kMaxFoldedBytes);
+                              int64_t max_bytes = kMaxFoldedBytes,
+                              int64_t max_total_bytes = kMaxTotalFoldedBytes);
 
 // A kernel that outputs `values` (shared buffers, no copy): a folded node's
 // step.

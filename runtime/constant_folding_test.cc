@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "absl/strings/str_cat.h"
 #include "graph/test_util.h"
 #include "gtest/gtest.h"
 #include "ops/array_ops.h"
@@ -22,9 +23,11 @@ namespace {
 using ::rill::testing::HasError;
 
 int FoldedSteps(const Graph& graph, const std::vector<Output>& feeds,
-                const std::vector<Output>& fetches, int64_t max_folded_bytes = kMaxFoldedBytes) {
+                const std::vector<Output>& fetches, int64_t max_folded_bytes = kMaxFoldedBytes,
+                int64_t max_total_folded_bytes = kMaxTotalFoldedBytes) {
   PlanOptions options;
   options.max_folded_bytes = max_folded_bytes;
+  options.max_total_folded_bytes = max_total_folded_bytes;
   absl::StatusOr<std::unique_ptr<ExecutionPlan>> plan =
       ExecutionPlan::Build(graph, GlobalKernelRegistry(), feeds, fetches, {}, options);
   EXPECT_TRUE(plan.ok()) << plan.status();
@@ -238,6 +241,34 @@ TEST(ConstantFoldingTest, BigOutputsAreNotFolded) {
   std::unique_ptr<Session> session = *Session::Create(*root.graph(), o);
   EXPECT_TRUE(HasError(session->Run({}, {"t"}), absl::StatusCode::kResourceExhausted,
                        "more than the cap of 4095 bytes"));
+}
+
+TEST(ConstantFoldingTest, FoldedValuesStayWithinTheirTotalBudget) {
+  // Six Fill -> Tanh pairs, every output 1024 floats (4 KiB): 48 KiB of
+  // foldable values.
+  Scope root = Scope::NewRootScope(&GlobalOpRegistry());
+  std::vector<Output> outs;
+  for (int i = 0; i < 6; ++i) {
+    Output fill = ops::Fill(root.WithOpName(absl::StrCat("fill", i)),
+                            ops::ConstInt32(root, {1024}, {1}), ops::Const(root, 0.1f * i));
+    outs.push_back(ops::Tanh(root.WithOpName(absl::StrCat("t", i)), fill));
+  }
+  ASSERT_TRUE(root.ok()) << root.status();
+  // Everything folds: the six Tanh are the folded steps.
+  EXPECT_EQ(FoldedSteps(*root.graph(), {}, outs), 6);
+  // 20 KiB: pairs 0 and 1 fold (16 KiB), then fill2 (20 KiB) but not t2,
+  // which runs on the folded fill2; nothing after that fits.
+  EXPECT_EQ(FoldedSteps(*root.graph(), {}, outs, kMaxFoldedBytes, 20 << 10), 3);
+  EXPECT_EQ(FoldedSteps(*root.graph(), {}, outs, kMaxFoldedBytes, (20 << 10) - 1), 2);
+  EXPECT_EQ(FoldedSteps(*root.graph(), {}, outs, kMaxFoldedBytes, 0), 0);
+  // Folded or not, the values are the same.
+  std::unique_ptr<Session> session = *Session::Create(*root.graph());
+  absl::StatusOr<std::vector<Tensor>> got =
+      session->Run({}, {"t0", "t1", "t2", "t3", "t4", "t5"});
+  ASSERT_TRUE(got.ok()) << got.status();
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_FLOAT_EQ((*got)[i].data<float>()[1023], std::tanh(0.1f * i)) << i;
+  }
 }
 
 }  // namespace

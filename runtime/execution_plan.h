@@ -73,9 +73,11 @@ struct PlanOptions {
   // Replace MatMul+BiasAdd(+Relu|Sigmoid|Tanh) by FusedMatMulKernel.
   bool fuse_dense = true;
   // Evaluate constant subgraphs once (runtime/constant_folding.h), for
-  // outputs up to max_folded_bytes.
+  // outputs up to max_folded_bytes, and up to max_total_folded_bytes of
+  // folded values in all.
   bool fold_constants = true;
   int64_t max_folded_bytes = kMaxFoldedBytes;
+  int64_t max_total_folded_bytes = kMaxTotalFoldedBytes;
 };
 
 class ExecutionPlan {
