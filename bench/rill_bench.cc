@@ -5,6 +5,8 @@
 //   BM_GruSeq100/B/I/H/threads    one Session::Run of the frozen T=100 StaticRnn
 //                                 graph, fetching the final state
 //   BM_DenseLayer/M/K/N/rewrites  Relu(BiasAdd(MatMul(x, W), b)), rewrites off/on
+//   BM_ConcatDenseLayer/M/K/N     Tanh(BiasAdd(MatMul(ConcatV2(x, h), W), b)),
+//                                 x and h [M, K/2] (BasicRNNCell's layer)
 //   BM_IndependentBranches/intra/inter  4 independent dense layers [64,512]x[512,512]
 //                                 summed, by intra-op and inter-op threads
 //   BM_ExecutorFan1000/inter      500 independent Tanh on a [1] tensor summed by
@@ -207,6 +209,37 @@ void BM_DenseLayer(benchmark::State& state) {
       benchmark::Counter(2.0 * m * n * k * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
 void BM_SessionRunFixedCost(benchmark::State& state) { RunChain(state, 1); }
+
+// BasicRNNCell's layer Tanh(BiasAdd(MatMul(ConcatV2(x, h, axis=1), W), b)),
+// x and h fed [M, K/2], Const W [K, N]; one Session::Run with rewrites on
+// (one FusedMatMul step reading x and h where they are). Args: M, K, N.
+void BM_ConcatDenseLayer(benchmark::State& state) {
+  const int64_t m = state.range(0), k = state.range(1), n = state.range(2);
+  Scope root = Scope::NewRootScope(&GlobalOpRegistry());
+  absl::StatusOr<Tensor> w = Tensor::Allocate(DT_FLOAT, TensorShape({k, n}));
+  absl::StatusOr<Tensor> b = Tensor::Allocate(DT_FLOAT, TensorShape({n}));
+  absl::StatusOr<Tensor> x = Tensor::Allocate(DT_FLOAT, TensorShape({m, k / 2}));
+  if (!w.ok() || !b.ok() || !x.ok()) Fail(absl::ResourceExhaustedError("dense layer tensors"));
+  for (int64_t i = 0; i < k * n; ++i) w->data<float>()[i] = 0.001f * static_cast<float>(i % 97);
+  for (int64_t i = 0; i < m * k / 2; ++i) x->data<float>()[i] = 0.01f * static_cast<float>(i % 89);
+  Output xin = ops::Placeholder(root.WithOpName("x"), DT_FLOAT, TensorShape({m, k / 2}));
+  Output hin = ops::Placeholder(root.WithOpName("h"), DT_FLOAT, TensorShape({m, k / 2}));
+  Output y = ops::Tanh(
+      root.WithOpName("y"),
+      ops::BiasAdd(root, ops::MatMul(root, ops::Concat(root, {xin, hin}, 1), ops::Const(root, *w)),
+                   ops::Const(root, *b)));
+  if (!root.ok()) Fail(root.status());
+  SessionOptions options;
+  options.intra_op_threads = 1;
+  absl::StatusOr<std::unique_ptr<Session>> session = Session::Create(*root.graph(), options);
+  if (!session.ok()) Fail(session.status());
+  const Session::Feeds feeds = {{"x", *x}, {"h", *x}};
+  for (auto _ : state) {
+    if (absl::Status st = (*session)->Run(feeds, {y.name()}).status(); !st.ok()) Fail(st);
+  }
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(2.0 * m * n * k * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
 
 // Four dense layers Relu(x · W_i + b_i) of one x, summed: independent
 // branches, the case inter-op threads exist for. Args: intra, inter threads.
@@ -420,6 +453,14 @@ void RegisterAll() {
           ->Unit(benchmark::kMicrosecond)
           ->UseRealTime();
     }
+  }
+  for (const auto& [m, k, n] : {std::tuple{1, 256, 128}, std::tuple{32, 512, 256},
+                                std::tuple{64, 1024, 512}}) {
+    benchmark::RegisterBenchmark("BM_ConcatDenseLayer", BM_ConcatDenseLayer)
+        ->Args({m, k, n})
+        ->ArgNames({"M", "K", "N"})
+        ->Unit(benchmark::kMicrosecond)
+        ->UseRealTime();
   }
   for (const auto& [intra, inter] : {std::pair{1, 1}, std::pair{1, 2}, std::pair{2, 1}}) {
     benchmark::RegisterBenchmark("BM_IndependentBranches", BM_IndependentBranches)

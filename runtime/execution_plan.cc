@@ -193,7 +193,7 @@ void FuseDenseLayers(std::vector<Candidate>& candidates, const std::vector<int>&
       AbsorbGroup(candidates, candidate_of, m->interior, m->inputs, c);
       c.fused = std::make_unique<FusedMatMulKernel>(
           m->transpose_a, m->transpose_b, m->activation,
-          IsConstantValue(m->inputs[1], constant_outputs));
+          IsConstantValue(m->inputs[m->pieces], constant_outputs), m->pieces);
     }
   }
 }

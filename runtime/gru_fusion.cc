@@ -3,26 +3,10 @@
 #include <algorithm>
 #include <optional>
 
+#include "runtime/fusion_patterns.h"
+
 namespace rill {
 namespace {
-
-bool IsOp(const Output& o, const char* op) { return o.valid() && o.node->op() == op; }
-
-// True if `o` is a Const scalar (or one-element tensor) equal to `value`.
-bool IsConstScalar(const Output& o, double value) {
-  if (!IsOp(o, "Const") || o.node->const_value() == nullptr) return false;
-  const Tensor& t = *o.node->const_value();
-  if (t.num_elements() != 1) return false;
-  switch (t.dtype()) {
-    case pb::DT_FLOAT: return t.data<float>()[0] == value;
-    case pb::DT_INT32: return t.data<int32_t>()[0] == value;
-    case pb::DT_INT64: return t.data<int64_t>()[0] == value;
-    default: return false;
-  }
-}
-
-// The axis of a rank-2 ConcatV2/Split is 1 when written as 1 or -1.
-bool IsAxisOne(const Output& o) { return IsConstScalar(o, 1) || IsConstScalar(o, -1); }
 
 bool Attr(const Node& n, const char* name, bool value) {
   auto it = n.attrs().find(name);

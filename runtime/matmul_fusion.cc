@@ -3,11 +3,10 @@
 #include <string>
 
 #include "graph/attr_value.h"
+#include "runtime/fusion_patterns.h"
 
 namespace rill {
 namespace {
-
-bool IsOp(const Output& o, const char* op) { return o.valid() && o.node->op() == op; }
 
 // Whether `o`, produced inside a match, is used only by `reader` (one edge)
 // and neither fed nor fetched; its node has no control edges.
@@ -50,8 +49,19 @@ std::optional<MatMulBiasMatch> MatchMatMulBias(
   if (!transpose_a.ok() || !transpose_b.ok()) return std::nullopt;
   m.transpose_a = *transpose_a;
   m.transpose_b = *transpose_b;
-  m.inputs = {matmul.node->input(0), matmul.node->input(1), biasadd->input(1)};
   m.interior = {matmul.node};
+  const Output a = matmul.node->input(0);
+  if (!m.transpose_a && IsOp(a, "ConcatV2") && a.node->num_inputs() >= 3 &&
+      a.shape().rank() == 2 && IsAxisOne(a.node->input(a.node->num_inputs() - 1)) &&
+      OnlyFeeds(a, *matmul.node, is_private)) {
+    m.pieces = a.node->num_inputs() - 1;
+    for (int i = 0; i < m.pieces; ++i) m.inputs.push_back(a.node->input(i));
+    m.interior.push_back(a.node);
+  } else {
+    m.inputs.push_back(a);
+  }
+  m.inputs.push_back(matmul.node->input(1));
+  m.inputs.push_back(biasadd->input(1));
   if (biasadd != &last) m.interior.push_back(biasadd);
   m.interior.push_back(&last);
   return m;

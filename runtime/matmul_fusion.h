@@ -4,6 +4,11 @@
 //   y = BiasAdd(MatMul(a, w), b)            (data_format NHWC, float)
 //   y = Relu|Sigmoid|Tanh(BiasAdd(MatMul(a, w), b))
 //
+// where a may be ConcatV2(a_1, ..., a_n, axis=1) of rank 2 (not with
+// transpose_a): the fused step then reads the pieces where they are instead
+// of a concatenated copy (BasicRNNCell's [x, h], a GRU whose interior tensors
+// are needed elsewhere).
+//
 // As for the GRU rewrite, a match is used only when no interior tensor is
 // needed outside it (consumed elsewhere, fetched or fed) and no interior
 // node has control edges, so fusing never changes what a run returns.
@@ -21,7 +26,9 @@ namespace rill {
 
 struct MatMulBiasMatch {
   const Node* output = nullptr;  // The last node; the fused step keeps its name.
-  std::vector<Output> inputs;    // a, w, bias: the fused kernel's inputs.
+  // a (or its pieces a_1..a_n), w, bias: the fused kernel's inputs.
+  std::vector<Output> inputs;
+  int pieces = 1;  // How many inputs make up a.
   std::vector<const Node*> interior;  // Every node replaced, the output included.
   bool transpose_a = false;
   bool transpose_b = false;

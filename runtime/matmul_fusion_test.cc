@@ -3,10 +3,13 @@
 // left alone when an interior tensor is needed elsewhere.
 #include "runtime/matmul_fusion.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "graph/test_util.h"
 #include "gtest/gtest.h"
 #include "ops/array_ops.h"
@@ -139,6 +142,130 @@ TEST(MatMulFusionTest, RunTimeShapeMismatchIsAnError) {
   EXPECT_NE(y.status().message().find("Matrix size-incompatible: In[0]: [3,6], In[1]: [5,128]"),
             std::string::npos)
       << y.status();
+}
+
+// y = Tanh(BiasAdd(MatMul(ConcatV2(x, e, h, axis), W), b)): BasicRNNCell's
+// layer, with an empty piece e ([B, 0]) in the middle. x [B, 4], h [B, 3].
+struct ConcatLayer {
+  std::unique_ptr<Scope> root;
+  Output x, e, h, concat, y;
+  Tensor x_value, e_value, h_value, w_value, b_value;
+};
+
+ConcatLayer BuildConcatLayer(int axis, bool tb, bool constant_weights) {
+  constexpr int kX = 4, kH = 3;
+  ConcatLayer l;
+  l.root = std::make_unique<Scope>(Scope::NewRootScope(&GlobalOpRegistry()));
+  const Scope& s = *l.root;
+  l.x_value = Values({kBatch, kX}, 1.0f, 0.2f);
+  l.e_value = *Tensor::Allocate(DT_FLOAT, TensorShape({kBatch, 0}));
+  l.h_value = Values({kBatch, kH}, 0.8f, 1.1f);
+  l.w_value = Values(tb ? std::vector<int64_t>{kOut, kX + kH} : std::vector<int64_t>{kX + kH, kOut},
+                     0.5f, 0.4f);
+  l.b_value = Values({kOut}, 0.2f, 0.9f);
+  l.x = ops::Placeholder(s.WithOpName("x"), DT_FLOAT, TensorShape({-1, kX}));
+  l.e = ops::Placeholder(s.WithOpName("e"), DT_FLOAT, TensorShape({-1, 0}));
+  l.h = ops::Placeholder(s.WithOpName("h"), DT_FLOAT, TensorShape({-1, kH}));
+  Output w = constant_weights
+                 ? ops::Const(s.WithOpName("w"), l.w_value)
+                 : ops::Placeholder(s.WithOpName("w"), DT_FLOAT, l.w_value.shape());
+  l.concat = ops::Concat(s.WithOpName("concat"), {l.x, l.e, l.h}, axis);
+  Output mm = ops::MatMul(s.WithOpName("MatMul"), l.concat, w, false, tb);
+  l.y = ops::Tanh(s.WithOpName("act"),
+                  ops::BiasAdd(s.WithOpName("BiasAdd"), mm, ops::Const(s.WithOpName("b"), l.b_value)));
+  EXPECT_TRUE(s.ok()) << s.status();
+  return l;
+}
+
+// tanh([x, h] · W + b) in double.
+void ExpectConcatLayer(const ConcatLayer& l, bool tb, const Tensor& y) {
+  ASSERT_EQ(y.shape(), TensorShape({kBatch, kOut}));
+  const int64_t k_x = l.x_value.dim(1), k = k_x + l.h_value.dim(1);
+  const float* w = l.w_value.data<float>();
+  for (int i = 0; i < kBatch; ++i) {
+    for (int j = 0; j < kOut; ++j) {
+      double v = l.b_value.data<float>()[j];
+      for (int p = 0; p < k; ++p) {
+        const double a = p < k_x ? l.x_value.data<float>()[i * k_x + p]
+                                 : l.h_value.data<float>()[i * (k - k_x) + p - k_x];
+        v += a * (tb ? w[j * k + p] : w[p * kOut + j]);
+      }
+      ASSERT_NEAR(y.data<float>()[i * kOut + j], std::tanh(v), 1e-5) << i << "," << j;
+    }
+  }
+}
+
+TEST(MatMulFusionTest, AConcatAlongColumnsIsReadInPieces) {
+  for (const int axis : {1, -1}) {
+    for (const bool tb : {false, true}) {
+      for (const bool constant_weights : {true, false}) {
+        SCOPED_TRACE(absl::StrCat("axis ", axis, tb ? " tb" : "",
+                                  constant_weights ? " Const W" : " fed W"));
+        ConcatLayer l = BuildConcatLayer(axis, tb, constant_weights);
+        Session::Feeds feeds = {{"x", l.x_value}, {"e", l.e_value}, {"h", l.h_value}};
+        if (!constant_weights) feeds.push_back({"w", l.w_value});
+        for (const bool rewrites : {true, false}) {
+          SessionOptions o;
+          o.enable_rewrites = rewrites;
+          auto session = *Session::Create(*l.root->graph(), o);
+          for (int run = 0; run < 2; ++run) {
+            std::vector<StepStats> stats;
+            auto y = session->Run(feeds, {l.y.name()}, {}, &stats);
+            ASSERT_TRUE(y.ok()) << y.status();
+            ExpectConcatLayer(l, tb, (*y)[0]);
+            std::vector<std::string> ops;
+            for (const StepStats& st : stats) ops.push_back(st.op);
+            const bool has_concat =
+                std::find(ops.begin(), ops.end(), "ConcatV2") != ops.end();
+            const bool has_fused =
+                std::find(ops.begin(), ops.end(), "FusedMatMul") != ops.end();
+            // Rewritten: one fused step and no concatenated copy.
+            EXPECT_EQ(has_concat, !rewrites) << absl::StrJoin(ops, ",");
+            EXPECT_EQ(has_fused, rewrites) << absl::StrJoin(ops, ",");
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(MatMulFusionTest, AFetchedConcatIsComputedAndTheLayerStillFused) {
+  ConcatLayer l = BuildConcatLayer(1, false, true);
+  auto session = *Session::Create(*l.root->graph());
+  std::vector<StepStats> stats;
+  auto got = session->Run({{"x", l.x_value}, {"e", l.e_value}, {"h", l.h_value}},
+                          {l.y.name(), "concat:0"}, {}, &stats);
+  ASSERT_TRUE(got.ok()) << got.status();
+  ExpectConcatLayer(l, false, (*got)[0]);
+  const Tensor& concat = (*got)[1];
+  ASSERT_EQ(concat.shape(), TensorShape({kBatch, 7}));
+  EXPECT_EQ(concat.data<float>()[1 * 7 + 5], l.h_value.data<float>()[1 * 3 + 1]);
+  int fused = 0, concats = 0;
+  for (const StepStats& st : stats) {
+    fused += st.op == "FusedMatMul";
+    concats += st.op == "ConcatV2";
+  }
+  EXPECT_EQ(fused, 1);
+  EXPECT_EQ(concats, 1);
+}
+
+TEST(MatMulFusionTest, PiecesWithOtherRowCountsAreAnError) {
+  ConcatLayer l = BuildConcatLayer(1, false, true);
+  for (const bool rewrites : {true, false}) {
+    SessionOptions o;
+    o.enable_rewrites = rewrites;
+    auto session = *Session::Create(*l.root->graph(), o);
+    auto y = session->Run({{"x", l.x_value}, {"e", l.e_value}, {"h", Values({kBatch + 1, 3}, 1, 0)}},
+                          {l.y.name()});
+    EXPECT_EQ(y.status().code(), absl::StatusCode::kInvalidArgument) << y.status();
+    if (rewrites) {
+      EXPECT_NE(y.status().message().find(
+                    "ConcatOp : Dimensions of inputs should match: shape[0] = [3,4] vs. "
+                    "shape[2] = [4,3]"),
+                std::string::npos)
+          << y.status();
+    }
+  }
 }
 
 }  // namespace

@@ -24,22 +24,37 @@ void BiasAndActivation(FusedActivation activation, const ConstRowMap& bias, RowM
 
 absl::Status FusedMatMulKernel::OutputShapes(absl::Span<const Tensor* const> inputs,
                                              std::vector<TensorShape>* shapes) const {
-  const Tensor& a = *inputs[0];
-  const Tensor& b = *inputs[1];
-  const Tensor& bias = *inputs[2];
-  if (a.rank() != 2 || b.rank() != 2) {
+  const Tensor& b = *inputs[pieces_];
+  const Tensor& bias = *inputs[pieces_ + 1];
+  // The pieces of a (TensorFlow's ConcatOp texts), then a as one matrix.
+  TensorShape a_shape = inputs[0]->shape();
+  for (int i = 1; i < pieces_; ++i) {
+    const TensorShape& piece = inputs[i]->shape();
+    if (piece.rank() != a_shape.rank()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "ConcatOp : Ranks of all input tensors should match: shape[0] = ",
+          inputs[0]->shape().ToString(), " vs. shape[", i, "] = ", piece.ToString()));
+    }
+    if (piece.rank() == 2 && piece.dim(0) != a_shape.dim(0)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "ConcatOp : Dimensions of inputs should match: shape[0] = ",
+          inputs[0]->shape().ToString(), " vs. shape[", i, "] = ", piece.ToString()));
+    }
+    if (piece.rank() == 2) a_shape.set_dim(1, a_shape.dim(1) + piece.dim(1));
+  }
+  if (a_shape.rank() != 2 || b.rank() != 2) {
     return absl::InvalidArgumentError(absl::StrCat("In[0] and In[1] must be matrices: ",
-                                                   a.shape().ToString(), ", ",
+                                                   a_shape.ToString(), ", ",
                                                    b.shape().ToString()));
   }
-  const int64_t k_a = transpose_a_ ? a.dim(0) : a.dim(1);
+  const int64_t k_a = transpose_a_ ? a_shape.dim(0) : a_shape.dim(1);
   const int64_t k_b = transpose_b_ ? b.dim(1) : b.dim(0);
   if (k_a != k_b) {
     return absl::InvalidArgumentError(
-        absl::StrCat("Matrix size-incompatible: In[0]: ", a.shape().ToString(),
+        absl::StrCat("Matrix size-incompatible: In[0]: ", a_shape.ToString(),
                      ", In[1]: ", b.shape().ToString()));
   }
-  const int64_t m = transpose_a_ ? a.dim(1) : a.dim(0);
+  const int64_t m = transpose_a_ ? a_shape.dim(1) : a_shape.dim(0);
   const int64_t n = transpose_b_ ? b.dim(0) : b.dim(1);
   if (bias.rank() != 1) {
     return absl::InvalidArgumentError(
@@ -55,11 +70,11 @@ absl::Status FusedMatMulKernel::OutputShapes(absl::Span<const Tensor* const> inp
 }
 
 absl::Status FusedMatMulKernel::Compute(KernelContext& ctx) const {
-  const Tensor* const inputs[] = {&ctx.input(0), &ctx.input(1), &ctx.input(2)};
+  std::vector<const Tensor*> inputs(pieces_ + 2);
+  for (int i = 0; i < pieces_ + 2; ++i) inputs[i] = &ctx.input(i);
   std::vector<TensorShape> shapes;
   RETURN_IF_ERROR(OutputShapes(inputs, &shapes));
-  const Tensor& a = ctx.input(0);
-  const Tensor& b = ctx.input(1);
+  const Tensor& b = ctx.input(pieces_);
   ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0));
   if (out->shape() != shapes[0]) {
     return absl::InternalError(absl::StrCat("FusedMatMul: planned output shape ",
@@ -68,14 +83,44 @@ absl::Status FusedMatMulKernel::Compute(KernelContext& ctx) const {
   }
   const int64_t m = shapes[0].dim(0), n = shapes[0].dim(1);
   if (m == 0 || n == 0) return absl::OkStatus();
-  // An empty inner dimension leaves the zero-filled output as the product.
-  if ((transpose_a_ ? a.dim(0) : a.dim(1)) > 0) {
-    RETURN_IF_ERROR(MatrixProduct(a, transpose_a_, b, transpose_b_,
-                                  constant_weights_ ? &b_cache_ : nullptr,
-                                  ctx.device().numThreads(), out));
-  }
+  const int threads = ctx.device().numThreads();
+  const PaddedOperandCache* cache = constant_weights_ ? &b_cache_ : nullptr;
   float* c = out->data<float>();
-  const ConstRowMap bias(ctx.input(2).data<float>(), n);
+  if (pieces_ == 1) {
+    const Tensor& a = ctx.input(0);
+    // An empty inner dimension leaves the zero-filled output as the product.
+    if ((transpose_a_ ? a.dim(0) : a.dim(1)) > 0) {
+      RETURN_IF_ERROR(MatrixProduct(a, transpose_a_, b, transpose_b_, cache, threads, out));
+    }
+  } else {
+    // out = Σ a_i · b[rows of a_i] (columns of b with transpose_b), each
+    // piece read where it is; empty pieces add nothing.
+    ASSIGN_OR_RETURN(const GemmOperand op, ProductOperand(b, cache, m));
+    int64_t k0 = 0;
+    bool first = true;
+    for (int i = 0; i < pieces_; ++i) {
+      const Tensor& piece = ctx.input(i);
+      const int64_t k = piece.dim(1);
+      if (k == 0) continue;
+      SgemmArgs g;
+      g.transpose_b = transpose_b_;
+      g.m = m;
+      g.n = n;
+      g.k = k;
+      g.a = piece.data<float>();
+      g.lda = k;
+      g.b = transpose_b_ ? op.data + k0 : op.data + k0 * op.ld;
+      g.ldb = op.ld;
+      g.beta = first ? 0.0f : 1.0f;
+      g.c = c;
+      g.ldc = n;
+      g.max_threads = threads;
+      RETURN_IF_ERROR(Sgemm(g));
+      first = false;
+      k0 += k;
+    }
+  }
+  const ConstRowMap bias(ctx.input(pieces_ + 1).data<float>(), n);
   for (int64_t r = 0; r < m; ++r) BiasAndActivation(activation_, bias, RowMap(c + r * n, n));
   return absl::OkStatus();
 }

@@ -6,7 +6,10 @@
 // (runtime/matmul_fusion.h), keeping the last node's name. float only.
 //
 // Inputs: a [M, K] (or [K, M] with transpose_a), b [K, N] (or [N, K]),
-// bias [N]; output [M, N].
+// bias [N]; output [M, N]. When a is a ConcatV2 along columns (a dense
+// layer on [x, h], as BasicRNNCell builds it), the kernel takes its pieces
+// a_1 [M, K_1] ... a_n [M, K_n] instead of a and multiplies each by its
+// rows of b, accumulating: the concatenated copy is never made.
 #ifndef RILL_RUNTIME_KERNELS_FUSED_MATMUL_KERNEL_H_
 #define RILL_RUNTIME_KERNELS_FUSED_MATMUL_KERNEL_H_
 
@@ -22,17 +25,21 @@ enum class FusedActivation { kNone, kRelu, kSigmoid, kTanh };
 class FusedMatMulKernel : public FusedKernel {
  public:
   // `constant_weights`: b is a Const value (see OpKernel::SetConstantInputs).
+  // `pieces`: how many inputs make up a (the values of an absorbed ConcatV2
+  // along columns; 1 for a plain a). REQUIRES: !transpose_a when pieces > 1.
   FusedMatMulKernel(bool transpose_a, bool transpose_b, FusedActivation activation,
-                    bool constant_weights)
+                    bool constant_weights, int pieces = 1)
       : transpose_a_(transpose_a),
         transpose_b_(transpose_b),
         activation_(activation),
-        constant_weights_(constant_weights) {}
+        constant_weights_(constant_weights),
+        pieces_(pieces) {}
 
   const char* name() const override { return "FusedMatMul"; }
-  // [M, N]; InvalidArgument (TensorFlow's MatMul and BiasAdd kernel texts)
-  // unless a and b are matrices with matching inner dimensions and bias is
-  // a vector of N. Compute checks the same.
+  // [M, N]; InvalidArgument (TensorFlow's ConcatV2, MatMul and BiasAdd
+  // kernel texts) unless the pieces of a are matrices with M rows each, a and
+  // b have matching inner dimensions and bias is a vector of N. Compute
+  // checks the same.
   absl::Status OutputShapes(absl::Span<const Tensor* const> inputs,
                             std::vector<TensorShape>* shapes) const override;
   absl::Status Compute(KernelContext& ctx) const override;
@@ -42,6 +49,7 @@ class FusedMatMulKernel : public FusedKernel {
   const bool transpose_b_;
   const FusedActivation activation_;
   const bool constant_weights_;
+  const int pieces_;
   PaddedOperandCache b_cache_;
 };
 

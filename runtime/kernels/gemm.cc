@@ -101,14 +101,20 @@ absl::StatusOr<GemmOperand> PaddedOperandCache::Get(const Tensor& matrix) const 
   return view;
 }
 
+absl::StatusOr<GemmOperand> ProductOperand(const Tensor& b,
+                                           const PaddedOperandCache* constant_b_cache,
+                                           int64_t m) {
+  if (constant_b_cache != nullptr && m > 1 && IsSlowStride(b.dim(1))) {
+    return constant_b_cache->Get(b);
+  }
+  return InPlaceOperand(b);
+}
+
 absl::Status MatrixProduct(const Tensor& a, bool transpose_a, const Tensor& b, bool transpose_b,
                            const PaddedOperandCache* constant_b_cache, int max_threads,
                            Tensor* out) {
   const int64_t m = out->dim(0);
-  GemmOperand op = InPlaceOperand(b);
-  if (constant_b_cache != nullptr && m > 1 && IsSlowStride(b.dim(1))) {
-    ASSIGN_OR_RETURN(op, constant_b_cache->Get(b));
-  }
+  ASSIGN_OR_RETURN(const GemmOperand op, ProductOperand(b, constant_b_cache, m));
   SgemmArgs g;
   g.transpose_a = transpose_a;
   g.transpose_b = transpose_b;

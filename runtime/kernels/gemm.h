@@ -81,6 +81,13 @@ class PaddedOperandCache {
   ConstantCache<GemmOperand, 1> copy_;
 };
 
+// b as the products read it: the cache's padded copy when b is a Const
+// weight (`constant_b_cache` set) at a slow stride and m > 1 (a single row
+// does not gain from it), else b where it is.
+absl::StatusOr<GemmOperand> ProductOperand(const Tensor& b,
+                                           const PaddedOperandCache* constant_b_cache,
+                                           int64_t m);
+
 // out[M, N] = op(a) · op(b) for row-major float matrices (MatMul's
 // semantics; out's shape is the product's, K >= 1). With `constant_b_cache`
 // (b is a Const weight), b at a slow stride is read from the cache's padded
