@@ -1,5 +1,6 @@
 #include "runtime/kernels/fused_matmul_kernel.h"
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "graph/status_macros.h"
 #include "runtime/kernels/eigen_views.h"
@@ -70,7 +71,7 @@ absl::Status FusedMatMulKernel::OutputShapes(absl::Span<const Tensor* const> inp
 }
 
 absl::Status FusedMatMulKernel::Compute(KernelContext& ctx) const {
-  std::vector<const Tensor*> inputs(pieces_ + 2);
+  absl::InlinedVector<const Tensor*, 4> inputs(pieces_ + 2);
   for (int i = 0; i < pieces_ + 2; ++i) inputs[i] = &ctx.input(i);
   std::vector<TensorShape> shapes;
   RETURN_IF_ERROR(OutputShapes(inputs, &shapes));
