@@ -1,5 +1,6 @@
 #include "runtime/session.h"
 
+#include <atomic>
 #include <map>
 
 #include "absl/container/flat_hash_map.h"
@@ -109,13 +110,20 @@ class Session::Impl {
   absl::StatusOr<const PreparedRun*> Prepare(const Feeds& feeds,
                                              const std::vector<std::string>& fetch_names,
                                              const std::vector<std::string>& target_names) const {
+    // A loop running the same names again (the usual case) compares them
+    // with the last prepared run: no hashing and no lock.
+    const PreparedRun* last = last_prepared_.load(std::memory_order_acquire);
+    if (last != nullptr && last->Matches(feeds, fetch_names, target_names)) return last;
     const size_t hash = NamesHash(feeds, fetch_names, target_names);
     {
       absl::MutexLock lock(&mu_);
       auto it = prepared_.find(hash);
       if (it != prepared_.end()) {
         for (const std::unique_ptr<PreparedRun>& p : it->second) {
-          if (p->Matches(feeds, fetch_names, target_names)) return p.get();
+          if (p->Matches(feeds, fetch_names, target_names)) {
+            last_prepared_.store(p.get(), std::memory_order_release);
+            return p.get();
+          }
         }
       }
     }
@@ -155,6 +163,7 @@ class Session::Impl {
       if (p->Matches(feeds, fetch_names, target_names)) return p.get();
     }
     bucket.push_back(std::move(prepared));
+    last_prepared_.store(bucket.back().get(), std::memory_order_release);
     return bucket.back().get();
   }
 
@@ -196,6 +205,9 @@ class Session::Impl {
   // (pointers to them stay valid).
   mutable absl::flat_hash_map<size_t, std::vector<std::unique_ptr<PreparedRun>>> prepared_
       ABSL_GUARDED_BY(mu_);
+  // The entry of prepared_ found or made last (read without mu_: entries are
+  // immutable once stored and never freed before the Session).
+  mutable std::atomic<const PreparedRun*> last_prepared_{nullptr};
   // The calling thread is the first inter-op thread; null when there is
   // only that one. Declared last, so destroyed first: its remaining helper
   // tasks finish before the plans go.

@@ -20,30 +20,45 @@ constexpr int64_t kMaxRowsForPackedStep = 8;
 
 }  // namespace
 
+namespace {
+
+// Whether `shape` is the matrix [rows, cols] (cols < 0: the vector [rows]),
+// compared dimension by dimension: this runs on every step, and building
+// the expected TensorShapes cost more than the comparisons.
+bool HasShape(const TensorShape& shape, int64_t rows, int64_t cols = -1) {
+  if (cols < 0) return shape.rank() == 1 && shape.dim(0) == rows;
+  return shape.rank() == 2 && shape.dim(0) == rows && shape.dim(1) == cols;
+}
+
+}  // namespace
+
 absl::Status CheckGruInputShapes(absl::Span<const Tensor* const> xs, const Tensor& h,
                                  absl::Span<const Tensor* const> weights, int64_t input_size,
                                  int64_t units) {
   const int64_t batch = h.rank() == 2 ? h.dim(0) : -1;
-  if (h.shape() != TensorShape({batch, units})) {
+  if (batch < 0 || !HasShape(h.shape(), batch, units)) {
     return absl::InvalidArgumentError(absl::StrCat("GRU cell: the state has shape ",
                                                    h.shape().ToString(), ", expected [B,",
                                                    units, "]"));
   }
   for (size_t t = 0; t < xs.size(); ++t) {
-    if (xs[t]->shape() != TensorShape({batch, input_size})) {
+    if (!HasShape(xs[t]->shape(), batch, input_size)) {
       return absl::InvalidArgumentError(absl::StrCat(
           "GRU cell: input ", t, " has shape ", xs[t]->shape().ToString(), ", expected [",
           batch, ",", input_size, "] (the state has batch ", batch, ")"));
     }
   }
   const int64_t rows = input_size + units;
-  const TensorShape want[] = {{rows, 2 * units}, {2 * units}, {rows, units}, {units}};
+  const int64_t want_rows[] = {rows, 2 * units, rows, units};
+  const int64_t want_cols[] = {2 * units, -1, units, -1};
   const char* names[] = {"gates kernel", "gates bias", "candidate kernel", "candidate bias"};
   for (int i = 0; i < 4; ++i) {
-    if (weights[i]->shape() != want[i]) {
+    if (!HasShape(weights[i]->shape(), want_rows[i], want_cols[i])) {
+      const TensorShape want = want_cols[i] < 0 ? TensorShape({want_rows[i]})
+                                                : TensorShape({want_rows[i], want_cols[i]});
       return absl::InvalidArgumentError(absl::StrCat("GRU cell: the ", names[i], " has shape ",
                                                      weights[i]->shape().ToString(),
-                                                     ", expected ", want[i].ToString()));
+                                                     ", expected ", want.ToString()));
     }
   }
   return absl::OkStatus();
