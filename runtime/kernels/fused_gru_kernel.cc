@@ -18,10 +18,6 @@ namespace {
 // per-call setup and strided reads (bench/separate_measurements.md).
 constexpr int64_t kMaxRowsForPackedStep = 8;
 
-}  // namespace
-
-namespace {
-
 // Whether `shape` is the matrix [rows, cols] (cols < 0: the vector [rows]),
 // compared dimension by dimension: this runs on every step, and building
 // the expected TensorShapes cost more than the comparisons.
