@@ -24,7 +24,10 @@ class FoldedConstantKernel : public OpKernel {
 
 // Whether `node` may be folded given which nodes are constant: its own
 // properties and its inputs only (values are checked by evaluating it).
-bool Foldable(const Node& node, const std::vector<char>& constant, int64_t max_bytes) {
+// When it may, `*bytes` is the size of its outputs (each at most max_bytes,
+// so the sum cannot overflow).
+bool Foldable(const Node& node, const std::vector<char>& constant, int64_t max_bytes,
+              int64_t* bytes) {
   if (node.op() == "Const" || node.num_inputs() == 0 || node.num_outputs() == 0 ||
       node.op_def().is_stateful || !node.control_inputs().empty()) {
     return false;
@@ -32,11 +35,14 @@ bool Foldable(const Node& node, const std::vector<char>& constant, int64_t max_b
   for (const Output& in : node.inputs()) {
     if (!constant[in.node->id()] || IsRefType(in.dtype())) return false;
   }
+  *bytes = 0;
   for (int i = 0; i < node.num_outputs(); ++i) {
     const DataType dtype = node.output_type(i);
     if (IsRefType(dtype)) return false;
     const int64_t n = node.output_shape(i).num_elements_or_unknown();
-    if (n < 0 || n > max_bytes / DataTypeSize(BaseType(dtype))) return false;
+    const int64_t elem = DataTypeSize(BaseType(dtype));
+    if (n < 0 || n > max_bytes / elem) return false;
+    *bytes += n * elem;
   }
   return true;
 }
@@ -63,14 +69,11 @@ FoldedConstants FoldConstants(const Graph& graph, const KernelRegistry& kernels,
       folded.constant[id] = node.const_value() != nullptr && node.control_inputs().empty();
       continue;
     }
-    if (!Foldable(node, folded.constant, max_bytes)) continue;
-    // Foldable checked each output's size, so this sum cannot overflow.
     int64_t bytes = 0;
-    for (int i = 0; i < node.num_outputs(); ++i) {
-      bytes += node.output_shape(i).num_elements_or_unknown() *
-               DataTypeSize(BaseType(node.output_type(i)));
+    if (!Foldable(node, folded.constant, max_bytes, &bytes) ||
+        bytes > max_total_bytes - total_bytes) {
+      continue;
     }
-    if (bytes > max_total_bytes - total_bytes) continue;
     absl::StatusOr<std::unique_ptr<OpKernel>> kernel = kernels.CreateKernel(node);
     if (!kernel.ok()) continue;
     inputs.clear();

@@ -117,14 +117,8 @@ class Session::Impl {
     const size_t hash = NamesHash(feeds, fetch_names, target_names);
     {
       absl::MutexLock lock(&mu_);
-      auto it = prepared_.find(hash);
-      if (it != prepared_.end()) {
-        for (const std::unique_ptr<PreparedRun>& p : it->second) {
-          if (p->Matches(feeds, fetch_names, target_names)) {
-            last_prepared_.store(p.get(), std::memory_order_release);
-            return p.get();
-          }
-        }
+      if (const PreparedRun* p = FindPreparedLocked(hash, feeds, fetch_names, target_names)) {
+        return p;
       }
     }
     auto prepared = std::make_unique<PreparedRun>();
@@ -157,14 +151,30 @@ class Session::Impl {
     }
     ASSIGN_OR_RETURN(prepared->plan, GetPlan(prepared->feeds, fetches, targets));
     absl::MutexLock lock(&mu_);
-    std::vector<std::unique_ptr<PreparedRun>>& bucket = prepared_[hash];
     // Another thread may have prepared the same names meanwhile: keep the first.
-    for (const std::unique_ptr<PreparedRun>& p : bucket) {
-      if (p->Matches(feeds, fetch_names, target_names)) return p.get();
+    if (const PreparedRun* p = FindPreparedLocked(hash, feeds, fetch_names, target_names)) {
+      return p;
     }
+    std::vector<std::unique_ptr<PreparedRun>>& bucket = prepared_[hash];
     bucket.push_back(std::move(prepared));
     last_prepared_.store(bucket.back().get(), std::memory_order_release);
     return bucket.back().get();
+  }
+
+  // The remembered run for these names (and makes it the last one), or null.
+  const PreparedRun* FindPreparedLocked(size_t hash, const Feeds& feeds,
+                                        const std::vector<std::string>& fetch_names,
+                                        const std::vector<std::string>& target_names) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    auto it = prepared_.find(hash);
+    if (it == prepared_.end()) return nullptr;
+    for (const std::unique_ptr<PreparedRun>& p : it->second) {
+      if (p->Matches(feeds, fetch_names, target_names)) {
+        last_prepared_.store(p.get(), std::memory_order_release);
+        return p.get();
+      }
+    }
+    return nullptr;
   }
 
   absl::StatusOr<const ExecutionPlan*> GetPlan(const std::vector<Output>& feeds,

@@ -32,7 +32,7 @@ absl::Status CheckGruInputShapes(absl::Span<const Tensor* const> xs, const Tenso
                                  absl::Span<const Tensor* const> weights, int64_t input_size,
                                  int64_t units) {
   const int64_t batch = h.rank() == 2 ? h.dim(0) : -1;
-  if (batch < 0 || !HasShape(h.shape(), batch, units)) {
+  if (!HasShape(h.shape(), batch, units)) {  // Also when h is not a matrix.
     return absl::InvalidArgumentError(absl::StrCat("GRU cell: the state has shape ",
                                                    h.shape().ToString(), ", expected [B,",
                                                    units, "]"));
