@@ -47,10 +47,17 @@ absl::StatusOr<std::string> ReadFileToString(const std::string& path, int64_t ma
     return absl::ResourceExhaustedError(absl::StrCat(
         "File '", path, "' has ", st.st_size, " bytes, more than the limit of ", max_bytes));
   }
-  std::string out;
-  char buf[1 << 16];
+  // Read straight into a string sized from fstat: one allocation and no
+  // staging copy (a 25 MB graph used to be copied twice and regrown ~9
+  // times). Past that size (pipes and /proc files report 0, a file may
+  // grow) reads go through a small buffer and are appended.
+  std::string out(S_ISREG(st.st_mode) ? static_cast<size_t>(st.st_size) : 0, '\0');
+  size_t filled = 0;
+  char more[1 << 12];
   while (true) {
-    ssize_t n = ::read(fd, buf, sizeof(buf));
+    const bool in_place = filled < out.size();
+    ssize_t n = in_place ? ::read(fd, &out[filled], out.size() - filled)
+                         : ::read(fd, more, sizeof(more));
     if (n < 0) {
       if (errno == EINTR) continue;
       int err = errno;
@@ -58,13 +65,15 @@ absl::StatusOr<std::string> ReadFileToString(const std::string& path, int64_t ma
       return ErrnoStatus("Cannot read", path, err);
     }
     if (n == 0) break;
-    if (static_cast<int64_t>(out.size()) + n > max_bytes) {
+    if (static_cast<int64_t>(filled) + n > max_bytes) {
       ::close(fd);
       return absl::ResourceExhaustedError(absl::StrCat(
           "File '", path, "' is larger than the limit of ", max_bytes, " bytes"));
     }
-    out.append(buf, static_cast<size_t>(n));
+    if (!in_place) out.append(more, static_cast<size_t>(n));
+    filled += static_cast<size_t>(n);
   }
+  out.resize(filled);  // The file shrank since fstat.
   ::close(fd);
   return out;
 }

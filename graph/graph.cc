@@ -37,9 +37,9 @@ std::string Output::name() const {
 DataType Output::dtype() const { return node->output_type(index); }
 const TensorShape& Output::shape() const { return node->output_shape(index); }
 
-absl::StatusOr<std::pair<std::string, int>> ParseTensorName(absl::string_view name) {
+absl::StatusOr<std::pair<absl::string_view, int>> ParseTensorName(absl::string_view name) {
   size_t colon = name.rfind(':');
-  if (colon == absl::string_view::npos) return std::make_pair(std::string(name), 0);
+  if (colon == absl::string_view::npos) return std::make_pair(name, 0);
   int index = 0;
   absl::string_view digits = name.substr(colon + 1);
   if (digits.empty() || digits.size() > 9 ||
@@ -48,7 +48,7 @@ absl::StatusOr<std::pair<std::string, int>> ParseTensorName(absl::string_view na
     return absl::InvalidArgumentError(
         absl::StrCat("Malformed tensor name '", name, "': expected 'node' or 'node:index'"));
   }
-  return std::make_pair(std::string(name.substr(0, colon)), index);
+  return std::make_pair(name.substr(0, colon), index);
 }
 
 bool IsValidNodeName(absl::string_view name) {
@@ -63,12 +63,13 @@ Graph::Graph(const OpRegistryInterface* registry) : registry_(registry) {}
 Graph::~Graph() = default;
 
 absl::Status Graph::ValidateAndFillAttrs(const OpDef& def, NodeSpec* spec) const {
-  const std::string ctx = NodeContext(spec->name, def.name);
+  // Built only for an error message (most nodes have none).
+  auto ctx = [&] { return NodeContext(spec->name, def.name); };
   for (const auto& [attr_name, value] : spec->attrs) {
     if (absl::StartsWith(attr_name, "_")) continue;  // Internal (_class, ...).
     if (def.FindAttr(attr_name) == nullptr) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "NodeDef mentions attr '", attr_name, "' not in Op '", def.name, "'; ", ctx));
+          "NodeDef mentions attr '", attr_name, "' not in Op '", def.name, "'; ", ctx()));
     }
   }
   for (const AttrDef& a : def.attrs) {
@@ -76,7 +77,7 @@ absl::Status Graph::ValidateAndFillAttrs(const OpDef& def, NodeSpec* spec) const
     if (it == spec->attrs.end()) {
       if (!a.default_value) {
         return absl::InvalidArgumentError(
-            absl::StrCat("NodeDef missing attr '", a.name, "' from Op '", def.name, "'; ", ctx));
+            absl::StrCat("NodeDef missing attr '", a.name, "' from Op '", def.name, "'; ", ctx()));
       }
       it = spec->attrs.emplace(a.name, *a.default_value).first;
     }
@@ -84,7 +85,7 @@ absl::Status Graph::ValidateAndFillAttrs(const OpDef& def, NodeSpec* spec) const
     if (!KindMatches(v, a.type)) {
       return absl::InvalidArgumentError(absl::StrCat(
           "AttrValue had value with type '", AttrValueKind(v), "' when '", a.type,
-          "' expected for attr '", a.name, "'; ", ctx));
+          "' expected for attr '", a.name, "'; ", ctx()));
     }
     if (a.type == "type" && !a.allowed_types.empty() &&
         std::find(a.allowed_types.begin(), a.allowed_types.end(), v.type()) ==
@@ -93,7 +94,7 @@ absl::Status Graph::ValidateAndFillAttrs(const OpDef& def, NodeSpec* spec) const
       for (DataType t : a.allowed_types) allowed.push_back(DataTypeString(t));
       return absl::InvalidArgumentError(absl::StrCat(
           "Value for attr '", a.name, "' of ", DataTypeString(v.type()),
-          " is not in the list of allowed values: ", absl::StrJoin(allowed, ", "), "; ", ctx));
+          " is not in the list of allowed values: ", absl::StrJoin(allowed, ", "), "; ", ctx()));
     }
     if (a.type == "string" && !a.allowed_strings.empty() &&
         std::find(a.allowed_strings.begin(), a.allowed_strings.end(), v.s()) ==
@@ -101,12 +102,12 @@ absl::Status Graph::ValidateAndFillAttrs(const OpDef& def, NodeSpec* spec) const
       return absl::InvalidArgumentError(absl::StrCat(
           "Value for attr '", a.name, "' of \"", v.s(),
           "\" is not in the list of allowed values: \"",
-          absl::StrJoin(a.allowed_strings, "\", \""), "\"; ", ctx));
+          absl::StrJoin(a.allowed_strings, "\", \""), "\"; ", ctx()));
     }
     if (a.type == "int" && a.minimum && v.i() < *a.minimum) {
       return absl::InvalidArgumentError(absl::StrCat(
           "Value for attr '", a.name, "' of ", v.i(), " must be at least minimum ",
-          *a.minimum, "; ", ctx));
+          *a.minimum, "; ", ctx()));
     }
   }
   return absl::OkStatus();
@@ -156,31 +157,36 @@ absl::StatusOr<Node*> Graph::AddNode(NodeSpec spec) {
                         absl::StrCat(def_or.status().message(), " (node '", spec.name, "')"));
   }
   const OpDef& def = **def_or;
-  const std::string ctx = NodeContext(spec.name, def.name);
+  auto ctx = [&] { return NodeContext(spec.name, def.name); };
   RETURN_IF_ERROR(ValidateAndFillAttrs(def, &spec));
 
   std::vector<DataType> input_types, output_types;
+  input_types.reserve(spec.inputs.size());
+  output_types.reserve(def.outputs.size());
   RETURN_IF_ERROR(ComputeArgTypes(def, spec.attrs, def.inputs, spec.name, &input_types));
   RETURN_IF_ERROR(ComputeArgTypes(def, spec.attrs, def.outputs, spec.name, &output_types));
   if (input_types.size() != spec.inputs.size()) {
     return absl::InvalidArgumentError(absl::StrCat(
-        ctx, " expects ", input_types.size(), " inputs but was given ", spec.inputs.size()));
+        ctx(), " expects ", input_types.size(), " inputs but was given ", spec.inputs.size()));
   }
 
   std::vector<TensorShape> in_shapes;
   std::vector<DataType> in_actual;
   std::vector<const Tensor*> in_values;
+  in_shapes.reserve(spec.inputs.size());
+  in_actual.reserve(spec.inputs.size());
+  in_values.reserve(spec.inputs.size());
   bool inputs_fully_defined = true;
   for (size_t i = 0; i < spec.inputs.size(); ++i) {
     const Output& in = spec.inputs[i];
     if (!in.valid() || in.node->id_ < 0 || in.node->id_ >= num_nodes() ||
         nodes_[in.node->id_].get() != in.node) {
       return absl::InvalidArgumentError(
-          absl::StrCat("Input ", i, " of ", ctx, " is not a node of this graph"));
+          absl::StrCat("Input ", i, " of ", ctx(), " is not a node of this graph"));
     }
     if (in.index < 0 || in.index >= in.node->num_outputs()) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "Input ", i, " of ", ctx, " refers to output ", in.index, " of node '",
+          "Input ", i, " of ", ctx(), " refers to output ", in.index, " of node '",
           in.node->name(), "', which has only ", in.node->num_outputs(), " outputs"));
     }
     DataType actual = in.node->output_type(in.index);
@@ -200,7 +206,7 @@ absl::StatusOr<Node*> Graph::AddNode(NodeSpec spec) {
   for (Node* c : spec.control_inputs) {
     if (c == nullptr || c->id_ < 0 || c->id_ >= num_nodes() || nodes_[c->id_].get() != c) {
       return absl::InvalidArgumentError(
-          absl::StrCat("A control input of ", ctx, " is not a node of this graph"));
+          absl::StrCat("A control input of ", ctx(), " is not a node of this graph"));
     }
   }
 
@@ -223,7 +229,7 @@ absl::StatusOr<Node*> Graph::AddNode(NodeSpec spec) {
   if (def.const_fn) {
     absl::StatusOr<std::optional<Tensor>> v = def.const_fn(ic);
     if (!v.ok()) {
-      return absl::Status(v.status().code(), absl::StrCat(v.status().message(), "; ", ctx));
+      return absl::Status(v.status().code(), absl::StrCat(v.status().message(), "; ", ctx()));
     }
     const_value = std::move(*v);
   }

@@ -45,9 +45,9 @@ constexpr int kMinGraphDefProducerVersion = 0;
 // dtype and shape, and ToGraphDef re-encodes the tensor.
 constexpr size_t kElideConstBytes = 1024;
 
-// Splits "name:k" into {"name", k}; "name" means output 0. InvalidArgument for
-// a malformed index.
-absl::StatusOr<std::pair<std::string, int>> ParseTensorName(absl::string_view name);
+// Splits "name:k" into {"name", k} (a view into `name`); "name" means
+// output 0. InvalidArgument for a malformed index.
+absl::StatusOr<std::pair<absl::string_view, int>> ParseTensorName(absl::string_view name);
 
 // True if `name` matches TensorFlow's node-name rule
 // [A-Za-z0-9.][A-Za-z0-9_./-]*.

@@ -1,8 +1,11 @@
 #include "graph/graph_def.h"
 
 #include <functional>
-#include <queue>
 #include <limits>
+#include <queue>
+#include <tuple>
+#include <utility>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
@@ -23,28 +26,44 @@ namespace {
 // this stops stack exhaustion from hostile files).
 constexpr int kRecursionLimit = 100;
 
-struct ParsedNode {
-  std::vector<std::pair<std::string, int>> data_inputs;
-  std::vector<std::string> control_inputs;
+// A node's inputs as indices into the GraphDef: (node, output) pairs and
+// control-input nodes.
+struct ParsedInputs {
+  std::vector<std::pair<int, int>> data;
+  std::vector<int> control;
 };
 
-absl::Status ParseInputs(const pb::NodeDef& node, ParsedNode* out) {
+absl::Status ParseInputs(const pb::NodeDef& node,
+                         const absl::flat_hash_map<absl::string_view, int>& index,
+                         ParsedInputs* out) {
+  out->data.reserve(node.input_size());
   for (const std::string& in : node.input()) {
-    if (absl::StartsWith(in, "^")) {
-      out->control_inputs.push_back(in.substr(1));
-      continue;
-    }
-    if (!out->control_inputs.empty()) {
+    const bool control = absl::StartsWith(in, "^");
+    if (!control && !out->control.empty()) {
       return absl::InvalidArgumentError(absl::StrCat(
           "Node '", node.name(), "': Control dependencies must come after regular "
           "dependencies; found input '", in, "' after a control input"));
     }
-    absl::StatusOr<std::pair<std::string, int>> parsed = ParseTensorName(in);
-    if (!parsed.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("Node '", node.name(), "': ", parsed.status().message()));
+    absl::string_view producer = absl::string_view(in).substr(control ? 1 : 0);
+    int output = 0;
+    if (!control) {
+      absl::StatusOr<std::pair<absl::string_view, int>> parsed = ParseTensorName(in);
+      if (!parsed.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("Node '", node.name(), "': ", parsed.status().message()));
+      }
+      std::tie(producer, output) = *parsed;
     }
-    out->data_inputs.push_back(*parsed);
+    auto it = index.find(producer);
+    if (it == index.end()) {
+      return absl::InvalidArgumentError(absl::StrCat("Node '", node.name(),
+                                                     "': Unknown input node '", producer, "'"));
+    }
+    if (control) {
+      out->control.push_back(it->second);
+    } else {
+      out->data.emplace_back(it->second, output);
+    }
   }
   return absl::OkStatus();
 }
@@ -68,7 +87,12 @@ class FirstErrorCollector : public google::protobuf::io::ErrorCollector {
 
 }  // namespace
 
-absl::Status ImportGraphDef(const pb::GraphDef& def, Graph* graph) {
+namespace {
+
+// ImportGraphDef; with `movable_attrs` (the same GraphDef, which the caller
+// gives up) attr values are moved into the graph instead of copied: a Const
+// weight's bytes are then never duplicated.
+absl::Status ImportNodes(const pb::GraphDef& def, pb::GraphDef* movable_attrs, Graph* graph) {
   if (def.has_library() &&
       (def.library().function_size() > 0 || def.library().gradient_size() > 0)) {
     return absl::UnimplementedError(absl::StrCat(
@@ -99,8 +123,9 @@ absl::Status ImportGraphDef(const pb::GraphDef& def, Graph* graph) {
   }
 
   const int n = def.node_size();
-  absl::flat_hash_map<std::string, int> index;
-  std::vector<ParsedNode> parsed(n);
+  // Keys view the GraphDef's own names: no copies.
+  absl::flat_hash_map<absl::string_view, int> index;
+  index.reserve(n);
   for (int i = 0; i < n; ++i) {
     const pb::NodeDef& node = def.node(i);
     if (!IsValidNodeName(node.name())) {
@@ -111,27 +136,28 @@ absl::Status ImportGraphDef(const pb::GraphDef& def, Graph* graph) {
       return absl::InvalidArgumentError(
           absl::StrCat("Duplicate node name in graph: '", node.name(), "'"));
     }
-    RETURN_IF_ERROR(ParseInputs(node, &parsed[i]));
   }
-
+  std::vector<ParsedInputs> parsed(n);
   // Kahn's algorithm, iterative (no recursion on hostile depths), always
   // taking the ready node that comes first in the file, so an already sorted
-  // GraphDef keeps its exact order.
+  // GraphDef keeps its exact order. Consumers of node i are
+  // consumers[first_consumer[i] .. first_consumer[i + 1]).
   std::vector<int> pending(n, 0);
-  std::vector<std::vector<int>> consumers(n);
+  std::vector<int> first_consumer(n + 1, 0);
   for (int i = 0; i < n; ++i) {
-    auto add_edge = [&](const std::string& producer) -> absl::Status {
-      auto it = index.find(producer);
-      if (it == index.end()) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "Node '", def.node(i).name(), "': Unknown input node '", producer, "'"));
-      }
-      consumers[it->second].push_back(i);
-      ++pending[i];
-      return absl::OkStatus();
-    };
-    for (const auto& [producer, k] : parsed[i].data_inputs) RETURN_IF_ERROR(add_edge(producer));
-    for (const auto& producer : parsed[i].control_inputs) RETURN_IF_ERROR(add_edge(producer));
+    RETURN_IF_ERROR(ParseInputs(def.node(i), index, &parsed[i]));
+    pending[i] = static_cast<int>(parsed[i].data.size() + parsed[i].control.size());
+    for (const auto& [producer, k] : parsed[i].data) ++first_consumer[producer + 1];
+    for (int producer : parsed[i].control) ++first_consumer[producer + 1];
+  }
+  for (int i = 0; i < n; ++i) first_consumer[i + 1] += first_consumer[i];
+  std::vector<int> consumers(first_consumer[n]);
+  {
+    std::vector<int> next(first_consumer.begin(), first_consumer.end() - 1);
+    for (int i = 0; i < n; ++i) {
+      for (const auto& [producer, k] : parsed[i].data) consumers[next[producer]++] = i;
+      for (int producer : parsed[i].control) consumers[next[producer]++] = i;
+    }
   }
   std::priority_queue<int, std::vector<int>, std::greater<int>> ready;
   for (int i = 0; i < n; ++i) {
@@ -147,17 +173,20 @@ absl::Status ImportGraphDef(const pb::GraphDef& def, Graph* graph) {
     spec.name = nd.name();
     spec.op = nd.op();
     spec.device = nd.device();
-    spec.attrs = AttrMap(nd.attr().begin(), nd.attr().end());
-    for (const auto& [producer, k] : parsed[i].data_inputs) {
-      spec.inputs.emplace_back(nodes[index.at(producer)], k);
+    if (movable_attrs != nullptr) {
+      for (auto& [name, value] : *movable_attrs->mutable_node(i)->mutable_attr()) {
+        spec.attrs.emplace(name, std::move(value));
+      }
+    } else {
+      spec.attrs = AttrMap(nd.attr().begin(), nd.attr().end());
     }
-    for (const auto& producer : parsed[i].control_inputs) {
-      spec.control_inputs.push_back(nodes[index.at(producer)]);
-    }
+    spec.inputs.reserve(parsed[i].data.size());
+    for (const auto& [producer, k] : parsed[i].data) spec.inputs.emplace_back(nodes[producer], k);
+    for (int producer : parsed[i].control) spec.control_inputs.push_back(nodes[producer]);
     ASSIGN_OR_RETURN(nodes[i], graph->AddNode(std::move(spec)));
     ++added;
-    for (int c : consumers[i]) {
-      if (--pending[c] == 0) ready.push(c);
+    for (int c = first_consumer[i]; c < first_consumer[i + 1]; ++c) {
+      if (--pending[consumers[c]] == 0) ready.push(consumers[c]);
     }
   }
   if (added != n) {
@@ -172,12 +201,31 @@ absl::Status ImportGraphDef(const pb::GraphDef& def, Graph* graph) {
   return absl::OkStatus();
 }
 
+}  // namespace
+
+absl::Status ImportGraphDef(const pb::GraphDef& def, Graph* graph) {
+  return ImportNodes(def, nullptr, graph);
+}
+
+absl::Status ImportGraphDef(pb::GraphDef&& def, Graph* graph) {
+  return ImportNodes(def, &def, graph);
+}
+
 absl::StatusOr<std::unique_ptr<Graph>> GraphFromGraphDef(const pb::GraphDef& def,
                                                          const OpRegistryInterface* registry,
                                                          int64_t max_tensor_bytes) {
   auto graph = std::make_unique<Graph>(registry);
   graph->set_max_tensor_bytes(max_tensor_bytes);
   RETURN_IF_ERROR(ImportGraphDef(def, graph.get()));
+  return graph;
+}
+
+absl::StatusOr<std::unique_ptr<Graph>> GraphFromGraphDef(pb::GraphDef&& def,
+                                                         const OpRegistryInterface* registry,
+                                                         int64_t max_tensor_bytes) {
+  auto graph = std::make_unique<Graph>(registry);
+  graph->set_max_tensor_bytes(max_tensor_bytes);
+  RETURN_IF_ERROR(ImportGraphDef(std::move(def), graph.get()));
   return graph;
 }
 

@@ -26,9 +26,17 @@ constexpr int kGraphDefConsumerVersion = 134;
 // non-empty function library. On error `graph` may hold a prefix of the nodes
 // and should be discarded.
 absl::Status ImportGraphDef(const pb::GraphDef& def, Graph* graph);
+// The same, moving the attr values out of `def` (left valid but unspecified)
+// instead of copying them: a large Const's bytes are not duplicated.
+absl::Status ImportGraphDef(pb::GraphDef&& def, Graph* graph);
 
-// A new Graph over `registry` holding `def`.
+// A new Graph over `registry` holding `def` (moved from, as above, when it is
+// an rvalue).
 absl::StatusOr<std::unique_ptr<Graph>> GraphFromGraphDef(const pb::GraphDef& def,
+                                                         const OpRegistryInterface* registry,
+                                                         int64_t max_tensor_bytes =
+                                                             kDefaultMaxTensorBytes);
+absl::StatusOr<std::unique_ptr<Graph>> GraphFromGraphDef(pb::GraphDef&& def,
                                                          const OpRegistryInterface* registry,
                                                          int64_t max_tensor_bytes =
                                                              kDefaultMaxTensorBytes);

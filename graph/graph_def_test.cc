@@ -186,6 +186,60 @@ TEST(GraphDefTest, LargeConstantsAreStoredOnceAndExportedWhole) {
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(def, again));
 }
 
+// Importing an rvalue GraphDef moves its attr values instead of copying
+// them; the graph must be the same as from a const one, in the file's order.
+TEST(GraphDefTest, ImportingAMovedGraphDefGivesTheSameGraph) {
+  Scope root = Scope::NewRootScope(&GlobalOpRegistry());
+  std::vector<float> values(1000);
+  for (int i = 0; i < 1000; ++i) values[i] = 0.25f * i;
+  Output x = ops::Placeholder(root.WithOpName("x"), DT_FLOAT, TensorShape({-1, 10}));
+  Output w = ops::Const(root.WithOpName("w"), values, TensorShape({10, 100}));
+  ops::Identity(root.WithOpName("y").WithControlDependencies({w.node}), ops::MatMul(root, x, w));
+  RILL_ASSERT_OK(root.status());
+  pb::GraphDef def;
+  ToGraphDef(*root.graph(), &def);
+  pb::GraphDef copy = def;
+
+  auto from_const = GraphFromGraphDef(def, &GlobalOpRegistry());
+  auto from_moved = GraphFromGraphDef(std::move(copy), &GlobalOpRegistry());
+  RILL_ASSERT_OK(from_const);
+  RILL_ASSERT_OK(from_moved);
+  pb::GraphDef a, b;
+  ToGraphDef(**from_const, &a);
+  ToGraphDef(**from_moved, &b);
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(def, a));
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(def, b));
+  const Node* moved_w = (*from_moved)->FindNode("w");
+  ASSERT_NE(moved_w, nullptr);
+  EXPECT_TRUE(moved_w->const_value_elided());
+  EXPECT_EQ(moved_w->const_value()->data<float>()[999], 249.75f);
+  ASSERT_EQ((*from_moved)->FindNode("y")->control_inputs().size(), 1u);
+  EXPECT_EQ((*from_moved)->FindNode("y")->control_inputs()[0], moved_w);
+}
+
+// Inputs are resolved against every node's name before any node is added:
+// a producer later in the file is found, a malformed or unknown one is
+// reported with the consumer's name.
+TEST(GraphDefTest, InputsNameProducersAnywhereInTheFile) {
+  auto g = Import(R"(
+      node { name: "b" op: "Identity" input: "a:0" attr { key: "T" value { type: DT_FLOAT } } }
+      node { name: "c" op: "NoOp" input: "^b" input: "^a" }
+      node { name: "a" op: "Placeholder" attr { key: "dtype" value { type: DT_FLOAT } } })");
+  RILL_ASSERT_OK(g);
+  ASSERT_EQ((*g)->num_nodes(), 3);
+  EXPECT_EQ((*g)->nodes()[0]->name(), "a");
+  EXPECT_EQ((*g)->nodes()[1]->name(), "b");
+  EXPECT_EQ((*g)->nodes()[2]->name(), "c");
+  EXPECT_EQ((*g)->nodes()[2]->control_inputs().size(), 2u);
+  EXPECT_TRUE(HasError(Import(std::string(kPlaceholder) + R"(
+      node { name: "b" op: "Identity" input: "x:one" attr { key: "T" value { type: DT_FLOAT } } })"),
+                       absl::StatusCode::kInvalidArgument,
+                       "Node 'b': Malformed tensor name 'x:one': expected 'node' or 'node:index'"));
+  EXPECT_TRUE(HasError(Import(std::string(kPlaceholder) + R"(
+      node { name: "b" op: "NoOp" input: "^y" })"),
+                       absl::StatusCode::kInvalidArgument, "Node 'b': Unknown input node 'y'"));
+}
+
 TEST(GraphDefTest, ConstAboveTheCapIsResourceExhausted) {
   pb::GraphDef def = ParseText(R"(node { name: "c" op: "Const"
       attr { key: "dtype" value { type: DT_FLOAT } }

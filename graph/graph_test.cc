@@ -154,8 +154,8 @@ TEST_F(GraphTest, LegacyPlaceholderScalarMeansUnknown) {
 }
 
 TEST(ParseTensorNameTest, Forms) {
-  EXPECT_EQ(*ParseTensorName("a/b"), std::make_pair(std::string("a/b"), 0));
-  EXPECT_EQ(*ParseTensorName("a/b:3"), std::make_pair(std::string("a/b"), 3));
+  EXPECT_EQ(*ParseTensorName("a/b"), std::make_pair(absl::string_view("a/b"), 0));
+  EXPECT_EQ(*ParseTensorName("a/b:3"), std::make_pair(absl::string_view("a/b"), 3));
   EXPECT_FALSE(ParseTensorName("a:").ok());
   EXPECT_FALSE(ParseTensorName("a:-1").ok());
   EXPECT_FALSE(ParseTensorName("a:99999999999").ok());

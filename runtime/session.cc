@@ -249,6 +249,19 @@ absl::StatusOr<std::unique_ptr<Session>> Session::Create(const pb::GraphDef& def
                                                          SessionOptions options) {
   ASSIGN_OR_RETURN(std::unique_ptr<Graph> graph,
                    GraphFromGraphDef(def, &GlobalOpRegistry(), options.max_tensor_bytes));
+  return CreateOwning(std::move(graph), options);
+}
+
+absl::StatusOr<std::unique_ptr<Session>> Session::Create(pb::GraphDef&& def,
+                                                         SessionOptions options) {
+  ASSIGN_OR_RETURN(std::unique_ptr<Graph> graph, GraphFromGraphDef(std::move(def),
+                                                                   &GlobalOpRegistry(),
+                                                                   options.max_tensor_bytes));
+  return CreateOwning(std::move(graph), options);
+}
+
+absl::StatusOr<std::unique_ptr<Session>> Session::CreateOwning(std::unique_ptr<Graph> graph,
+                                                               SessionOptions options) {
   ASSIGN_OR_RETURN(std::unique_ptr<Session> session, Create(*graph, options));
   session->owned_graph_ = std::move(graph);
   return session;

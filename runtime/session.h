@@ -68,6 +68,10 @@ class Session {
   // Imports `def` (validating it) into a Graph the Session owns.
   static absl::StatusOr<std::unique_ptr<Session>> Create(const pb::GraphDef& def,
                                                          SessionOptions options = {});
+  // The same, moving attr values (a large Const's bytes) out of `def`
+  // instead of copying them.
+  static absl::StatusOr<std::unique_ptr<Session>> Create(pb::GraphDef&& def,
+                                                         SessionOptions options = {});
 
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -102,6 +106,8 @@ class Session {
 
  private:
   class Impl;
+  static absl::StatusOr<std::unique_ptr<Session>> CreateOwning(std::unique_ptr<Graph> graph,
+                                                               SessionOptions options);
   Session(const Graph* graph, std::unique_ptr<Graph> owned, SessionOptions options);
 
   std::unique_ptr<Graph> owned_graph_;
