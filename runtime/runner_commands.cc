@@ -6,7 +6,6 @@
 #include <memory>
 #include <random>
 #include <set>
-#include <thread>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -18,7 +17,6 @@
 #include "ops/op_registry.h"
 #include "runtime/checkpoint.h"
 #include "runtime/graph_summary.h"
-#include "runtime/kernels/gemm.h"
 #include "runtime/npy.h"
 #include "runtime/session.h"
 
@@ -38,19 +36,6 @@ absl::StatusOr<std::unique_ptr<Session>> LoadSession(const std::string& graph, i
   if (!checkpoint.empty()) RETURN_IF_ERROR(RestoreCheckpoint(*session, checkpoint));
   return session;
 }
-
-// A thread joined at the latest when this goes out of scope.
-class JoinedThread {
- public:
-  explicit JoinedThread(void (*fn)()) : thread_(fn) {}
-  ~JoinedThread() { Join(); }
-  void Join() {
-    if (thread_.joinable()) thread_.join();
-  }
-
- private:
-  std::thread thread_;
-};
 
 absl::Status ReadInputs(const std::vector<InputSpec>& inputs, Session::Feeds* feeds) {
   for (const InputSpec& input : inputs) {
@@ -122,14 +107,11 @@ class ProgressLine {
 }  // namespace
 
 absl::Status RunCommand(const RunCommandOptions& options, std::ostream& out) {
-  // oneDNN's one-time kernel generation overlaps loading the graph and inputs.
-  JoinedThread warm_up(WarmUpGemm);
   ASSIGN_OR_RETURN(std::unique_ptr<Session> session,
                    LoadSession(options.graph, options.threads, options.inter_op_threads,
                                options.checkpoint));
   Session::Feeds feeds;
   RETURN_IF_ERROR(ReadInputs(options.inputs, &feeds));
-  warm_up.Join();
   ASSIGN_OR_RETURN(std::vector<Tensor> results, session->Run(feeds, options.outputs));
   if (results.size() != options.outputs.size()) {
     return absl::InternalError(absl::StrCat("Session::Run returned ", results.size(),

@@ -110,9 +110,9 @@ absl::Status FusedGruKernel::Compute(KernelContext& ctx) const {
 
   if (packed) {
     const int64_t panels = packed_w.c.panels();
-    PackedGemm(batch, xh, ld_xh, packed_w.r, 0, 0, panels, /*accumulate=*/false, gates,
+    PackedGemm(batch, xh, ld_xh, packed_w.r, 0, rows, 0, panels, /*accumulate=*/false, gates,
                ld_gates);
-    PackedGemm(batch, xh, ld_xh, packed_w.u, 0, 0, panels, /*accumulate=*/false,
+    PackedGemm(batch, xh, ld_xh, packed_w.u, 0, rows, 0, panels, /*accumulate=*/false,
                gates + units, ld_gates);
   } else {
     RETURN_IF_ERROR(LibraryProduct(batch, rows, xh, ld_xh, w.ru, 0, 0, 2 * units,
@@ -124,7 +124,7 @@ absl::Status FusedGruKernel::Compute(KernelContext& ctx) const {
                                threads);
 
   if (packed) {
-    PackedGemm(batch, xh, ld_xh, packed_w.c, 0, 0, packed_w.c.panels(), /*accumulate=*/false,
+    PackedGemm(batch, xh, ld_xh, packed_w.c, 0, rows, 0, packed_w.c.panels(), /*accumulate=*/false,
                cand, ld_cand);
   } else {
     RETURN_IF_ERROR(LibraryProduct(batch, rows, xh, ld_xh, w.c, 0, 0, units,

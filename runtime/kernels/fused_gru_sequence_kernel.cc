@@ -23,7 +23,12 @@ constexpr int64_t kMinMacsPerThreadAndStep = int64_t{1} << 21;
 // of BM_GruSeq100 on this machine (bench/separate_measurements.md):
 // - B < 8: the input projections of a chunk of many steps are hoisted into
 //   one GEMM (at B = 1 a step's x · W_x is a GEMV; T of them are one GEMM
-//   with T rows); each step multiplies only the state, with PackedGemm.
+//   with T rows); each step multiplies only the state. Both products read
+//   the packed weights (PackedGemm; the projections their first I rows), so
+//   the weights are held once besides the graph's, and oneDNN is not used
+//   (its JIT cost ~20 ms of a cold start): the projections on oneDNN's
+//   sgemm from a padded copy were level in paired runs at 1x128x128 (0.98×,
+//   8/12 rounds at 1 and at 2 threads).
 // - 8 <= B < 64: each step multiplies [x_t, h] by the whole packed kernel
 //   (B = 32: 0.91× the old hoisted path at 2 threads, level at 1).
 // - B >= 64: hoisted again, over chunks of <= 1 MiB (two steps at
@@ -79,8 +84,8 @@ struct Recurrence {
   float* xh[2];
   float* xrh[2];
 
-  // Padded weights for oneDNN's sgemm: the hoisted projections, and with
-  // library_gemm the recurrent products too.
+  // Padded weights for oneDNN's sgemm, with library_gemm: the hoisted
+  // projections and the recurrent products.
   GruWeightsView w;
   bool library_gemm = false;
 
@@ -117,6 +122,24 @@ struct Recurrence {
                           threads);
   }
 
+  // The chunk's projections against the packed weights' first I rows, for
+  // the panels [q0, q1): the same panels the steps multiply h by, so no
+  // padded copy of the weights is needed. Rows are split over `threads`.
+  void ProjectPacked(int64_t rows, int64_t q0, int64_t q1, int threads) const {
+    // ParallelRows sizes its team for element-wise work (~1 element per
+    // ns); a multiply-add runs ~30 times faster than that.
+    const int64_t row_cost = std::max<int64_t>(1, in * 3 * (q1 - q0) * 16 / 32);
+    ParallelRows(rows, row_cost, threads, [&](int64_t r0, int64_t r1) {
+      const float* x = x_all + r0 * ld_x;
+      PackedGemm(r1 - r0, x, ld_x, packed.r, 0, in, q0, q1, /*accumulate=*/false,
+                 gates + r0 * ld_ru, ld_ru);
+      PackedGemm(r1 - r0, x, ld_x, packed.u, 0, in, q0, q1, /*accumulate=*/false,
+                 gates + r0 * ld_ru + units, ld_ru);
+      PackedGemm(r1 - r0, x, ld_x, packed.c, 0, in, q0, q1, /*accumulate=*/false,
+                 cand + r0 * ld_c, ld_c);
+    });
+  }
+
   // Runs the element-wise `block_fn` over the block's rows: on the intra-op
   // threads when the team is one thread.
   template <typename BlockFn>
@@ -143,8 +166,8 @@ struct Recurrence {
       const float* now = xh[t % 2];
       float* next = xh[(t + 1) % 2];
       float* reset = xrh[t % 2];
-      PackedGemm(batch, now, ld_xh, packed.r, 0, q0, q1, /*accumulate=*/false, gates, ld_ru);
-      PackedGemm(batch, now, ld_xh, packed.u, 0, q0, q1, /*accumulate=*/false, gates + units,
+      PackedGemm(batch, now, ld_xh, packed.r, 0, packed.r.rows(), q0, q1, /*accumulate=*/false, gates, ld_ru);
+      PackedGemm(batch, now, ld_xh, packed.u, 0, packed.u.rows(), q0, q1, /*accumulate=*/false, gates + units,
                  ld_ru);
       ElementWise(block, team, threads, [&](const gru_math::Block& rows) {
         gru_math::GatesAndResetStateBlock(gates, ld_ru, b_ru, now + in, ld_xh, reset + in, ld_xh,
@@ -155,7 +178,7 @@ struct Recurrence {
         CopyInputs(t + 1, r0, r1, xrh[(t + 1) % 2], ld_xh);
       }
       TeamBarrier();  // [x_t, r ⊙ h_t] complete.
-      PackedGemm(batch, reset, ld_xh, packed.c, 0, q0, q1, /*accumulate=*/false, cand, ld_c);
+      PackedGemm(batch, reset, ld_xh, packed.c, 0, packed.c.rows(), q0, q1, /*accumulate=*/false, cand, ld_c);
       ElementWise(block, team, threads, [&](const gru_math::Block& rows) {
         gru_math::NewStateBlock(gates, ld_ru, cand, ld_c, b_c, now + in, ld_xh, next + in, ld_xh,
                                 units, rows);
@@ -181,7 +204,9 @@ struct Recurrence {
       const int64_t rows = batch * count;
       CopyInputs(first, rows * me / team, rows * (me + 1) / team, x_all, ld_x);
       TeamBarrier();  // X (and the first state) complete.
-      if (failed.ok() && c0 < c1) {
+      if (!library_gemm) {
+        ProjectPacked(rows, q0, q1, projection_threads);
+      } else if (failed.ok() && c0 < c1) {
         if (team == 1) {  // r and u in one product.
           failed.Update(Project(rows, w.ru, 0, 2 * units, gates, ld_ru, projection_threads));
         } else {
@@ -200,8 +225,8 @@ struct Recurrence {
         // [r, u] += h · W_ru[I:]; with library_gemm (a team of one) as one
         // product.
         if (!library_gemm) {
-          PackedGemm(batch, h, ld_c, packed.r, in, q0, q1, /*accumulate=*/true, g, ld_ru);
-          PackedGemm(batch, h, ld_c, packed.u, in, q0, q1, /*accumulate=*/true, g + units,
+          PackedGemm(batch, h, ld_c, packed.r, in, packed.r.rows(), q0, q1, /*accumulate=*/true, g, ld_ru);
+          PackedGemm(batch, h, ld_c, packed.u, in, packed.u.rows(), q0, q1, /*accumulate=*/true, g + units,
                      ld_ru);
         } else if (failed.ok()) {
           failed.Update(LibraryProduct(batch, units, h, ld_c, w.ru, in, 0, 2 * units,
@@ -213,7 +238,7 @@ struct Recurrence {
         TeamBarrier();  // r ⊙ h complete.
         // cand += (r ⊙ h) · W_c[I:]
         if (!library_gemm) {
-          PackedGemm(batch, rh, ld_c, packed.c, in, q0, q1, /*accumulate=*/true, c, ld_c);
+          PackedGemm(batch, rh, ld_c, packed.c, in, packed.c.rows(), q0, q1, /*accumulate=*/true, c, ld_c);
         } else if (failed.ok()) {
           failed.Update(LibraryProduct(batch, units, rh, ld_c, w.c, in, 0, units,
                                        /*accumulate=*/true, c, ld_c, threads));
@@ -281,7 +306,7 @@ absl::Status FusedGruSequenceKernel::Compute(KernelContext& ctx) const {
   r.ld_c = PaddedLeadingDim(r.units);
   r.library_gemm = r.batch >= kMinRowsForLibraryGemm;
   r.hoisted = r.batch < kMinRowsForDirectSteps || r.batch >= kMinRowsForLibraryGemm;
-  if (r.hoisted || r.library_gemm) {
+  if (r.library_gemm) {
     // The weights are read T times: worth a padded copy even when they are
     // variables.
     ASSIGN_OR_RETURN(r.w, weights_.Get(w_ru, w_c, /*copy=*/true));

@@ -41,29 +41,6 @@ absl::Status Sgemm(const SgemmArgs& g) {
   return absl::OkStatus();
 }
 
-void WarmUpGemm() {
-  // The code paths matter, not the sizes: one row (oneDNN's GEMV) and
-  // several, beta 0 and 1, at a padded stride.
-  constexpr int64_t kN = 32, kK = 32, kLd = 48;
-  std::vector<float> a(kN * kK, 1.0f), b(kK * kLd, 1.0f), c(kN * kN, 0.0f);
-  SgemmArgs g;
-  g.n = kN;
-  g.k = kK;
-  g.a = a.data();
-  g.lda = kK;
-  g.b = b.data();
-  g.ldb = kLd;
-  g.c = c.data();
-  g.ldc = kN;
-  for (const int64_t m : {int64_t{1}, kN}) {
-    for (const float beta : {0.0f, 1.0f}) {
-      g.m = m;
-      g.beta = beta;
-      Sgemm(g).IgnoreError();  // Valid arguments: it cannot fail.
-    }
-  }
-}
-
 int64_t PaddedLeadingDim(int64_t n) {
   constexpr int64_t kLine = 64 / sizeof(float);
   const int64_t ld = (n + kLine - 1) / kLine * kLine;

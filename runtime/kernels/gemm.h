@@ -40,11 +40,6 @@ struct SgemmArgs {
 // means a bug in the caller.
 absl::Status Sgemm(const SgemmArgs& args);
 
-// oneDNN generates its JIT GEMM kernels on first use: 20-30 ms here, most of
-// a small graph's cold start. Running this on another thread while a graph
-// loads takes that off the critical path. Thread-safe; cheap once warm.
-void WarmUpGemm();
-
 // Whether rows `ld` floats apart hit the slow case above (a multiple of 512
 // bytes).
 inline bool IsSlowStride(int64_t ld) { return ld % (512 / sizeof(float)) == 0; }

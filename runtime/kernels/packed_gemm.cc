@@ -139,9 +139,8 @@ RILL_AVX2 void TileRows(int64_t rows, int64_t k, const float* a, int64_t lda,
 }
 
 RILL_AVX2 void PackedGemmAvx2(int64_t m, const float* a, int64_t lda, const PackedMatrix& b,
-                              int64_t row0, int64_t q0, int64_t q1, bool accumulate, float* c,
-                              int64_t ldc) {
-  const int64_t k = b.rows() - row0;
+                              int64_t row0, int64_t k, int64_t q0, int64_t q1, bool accumulate,
+                              float* c, int64_t ldc) {
   auto cols_of = [&](int64_t q) { return std::min(kWidth, b.cols() - q * kWidth); };
   if (m == 1) {
     int64_t q = q0;
@@ -173,9 +172,8 @@ RILL_AVX2 void PackedGemmAvx2(int64_t m, const float* a, int64_t lda, const Pack
 }
 
 void PackedGemmPortable(int64_t m, const float* a, int64_t lda, const PackedMatrix& b,
-                        int64_t row0, int64_t q0, int64_t q1, bool accumulate, float* c,
-                        int64_t ldc) {
-  const int64_t k = b.rows() - row0;
+                        int64_t row0, int64_t k, int64_t q0, int64_t q1, bool accumulate,
+                        float* c, int64_t ldc) {
   for (int64_t q = q0; q < q1; ++q) {
     const int64_t cols = std::min(kWidth, b.cols() - q * kWidth);
     const float* panel = b.panel(q, row0);
@@ -217,11 +215,12 @@ absl::StatusOr<PackedMatrix> PackedMatrix::Pack(const float* b, int64_t ldb, int
 }
 
 void PackedGemm(int64_t m, const float* a, int64_t lda, const PackedMatrix& b,
-                int64_t first_row, int64_t panel_begin, int64_t panel_end, bool accumulate,
-                float* c, int64_t ldc, PackedGemmPath path) {
+                int64_t first_row, int64_t row_end, int64_t panel_begin, int64_t panel_end,
+                bool accumulate, float* c, int64_t ldc, PackedGemmPath path) {
   panel_end = std::min(panel_end, b.panels());
+  row_end = std::min(row_end, b.rows());
   if (m <= 0 || panel_begin >= panel_end) return;
-  if (first_row >= b.rows()) {  // An empty sum.
+  if (first_row >= row_end) {  // An empty sum.
     for (int64_t r = 0; r < m && !accumulate; ++r) {
       const int64_t c0 = panel_begin * kWidth, c1 = std::min(panel_end * kWidth, b.cols());
       std::fill(c + r * ldc + c0, c + r * ldc + c1, 0.0f);
@@ -229,9 +228,11 @@ void PackedGemm(int64_t m, const float* a, int64_t lda, const PackedMatrix& b,
     return;
   }
   if (path == PackedGemmPath::kBest && HasAvx2Fma()) {
-    PackedGemmAvx2(m, a, lda, b, first_row, panel_begin, panel_end, accumulate, c, ldc);
+    PackedGemmAvx2(m, a, lda, b, first_row, row_end - first_row, panel_begin, panel_end,
+                   accumulate, c, ldc);
   } else {
-    PackedGemmPortable(m, a, lda, b, first_row, panel_begin, panel_end, accumulate, c, ldc);
+    PackedGemmPortable(m, a, lda, b, first_row, row_end - first_row, panel_begin, panel_end,
+                       accumulate, c, ldc);
   }
 }
 

@@ -64,14 +64,16 @@ class PackedMatrix {
 enum class PackedGemmPath { kBest, kPortable };
 
 // For the columns of panels [panel_begin, panel_end) of b (clipped to
-// b.cols()) and b's rows from `first_row` on (K = b.rows() − first_row):
-// C[:, cols] = A · B[first_row:, cols], plus C's previous values when
+// b.cols()) and b's rows [first_row, row_end) (K = row_end − first_row; a
+// GRU multiplies x by the rows of W_x and h by those of W_h):
+// C[:, cols] = A · B[first_row:row_end, cols], plus C's previous values when
 // `accumulate`. A is [m, K] with rows `lda` floats apart, C's rows are `ldc`
 // apart; nothing outside those columns is read or written. Single
 // threaded. `path` forces the portable loop (tests).
 void PackedGemm(int64_t m, const float* a, int64_t lda, const PackedMatrix& b,
-                int64_t first_row, int64_t panel_begin, int64_t panel_end, bool accumulate,
-                float* c, int64_t ldc, PackedGemmPath path = PackedGemmPath::kBest);
+                int64_t first_row, int64_t row_end, int64_t panel_begin, int64_t panel_end,
+                bool accumulate, float* c, int64_t ldc,
+                PackedGemmPath path = PackedGemmPath::kBest);
 
 }  // namespace rill
 

@@ -1,7 +1,8 @@
 // PackedGemm against a double-precision triple loop: every tile height
 // (1..6 rows and the row blocks), depths across the 256-row passes, partial
-// panels, panel sub-ranges, strided A and C, accumulation, B's rows from an
-// offset, and that nothing outside the product is touched;
+// panels, panel sub-ranges, strided A and C, accumulation, a range of B's
+// rows (an offset, rows left after it), and that nothing outside the
+// product is touched;
 // on the AVX2 path and the portable one.
 #include "runtime/kernels/packed_gemm.h"
 
@@ -21,7 +22,8 @@ struct Case {
   int64_t m, k, n;
   int64_t panel_begin, panel_end;
   bool accumulate;
-  int64_t first_row = 0;  // Of B: the product uses B's rows from here on.
+  int64_t first_row = 0;   // Of B: the product uses B's rows from here on,
+  int64_t rows_after = 0;  // and not this many rows of B after its k.
 };
 
 void CheckCase(const Case& tc, PackedGemmPath path, std::mt19937* rng) {
@@ -29,11 +31,14 @@ void CheckCase(const Case& tc, PackedGemmPath path, std::mt19937* rng) {
                                   << " panels [" << tc.panel_begin << "," << tc.panel_end
                                   << ") accumulate=" << tc.accumulate
                                   << " first_row=" << tc.first_row
+                                  << " rows_after=" << tc.rows_after
                                   << " portable=" << (path == PackedGemmPath::kPortable));
   std::uniform_real_distribution<float> value(-1.0f, 1.0f);
   // Strides wider than the rows, to catch a stride mixed up with a width.
-  // B has first_row rows more than the product uses (A has k columns).
-  const int64_t lda = tc.k + 3, ldb = tc.n + 5, ldc = tc.n + 7, b_rows = tc.first_row + tc.k;
+  // B has first_row + rows_after rows more than the product uses (A has k
+  // columns); those rows hold garbage.
+  const int64_t lda = tc.k + 3, ldb = tc.n + 5, ldc = tc.n + 7,
+                b_rows = tc.first_row + tc.k + tc.rows_after;
   std::vector<float> a(tc.m * lda), b(b_rows * ldb), c(tc.m * ldc);
   for (float& x : a) x = value(*rng);
   for (float& x : b) x = value(*rng);
@@ -42,13 +47,16 @@ void CheckCase(const Case& tc, PackedGemmPath path, std::mt19937* rng) {
   for (int64_t i = 0; i < b_rows; ++i) {
     for (int64_t j = tc.n; j < ldb; ++j) b[i * ldb + j] = kSentinel;
   }
+  for (int64_t i = tc.first_row + tc.k; i < b_rows; ++i) {
+    for (int64_t j = 0; j < ldb; ++j) b[i * ldb + j] = kSentinel;
+  }
   const std::vector<float> before = c;
   const PackedMatrix packed = *PackedMatrix::Pack(b.data(), ldb, b_rows, tc.n);
   ASSERT_EQ(packed.rows(), b_rows);
   ASSERT_EQ(packed.cols(), tc.n);
   ASSERT_EQ(packed.panels(), (tc.n + 15) / 16);
-  PackedGemm(tc.m, a.data(), lda, packed, tc.first_row, tc.panel_begin, tc.panel_end,
-             tc.accumulate, c.data(), ldc, path);
+  PackedGemm(tc.m, a.data(), lda, packed, tc.first_row, tc.first_row + tc.k, tc.panel_begin,
+             tc.panel_end, tc.accumulate, c.data(), ldc, path);
   const int64_t c0 = tc.panel_begin * 16, c1 = std::min(tc.panel_end * 16, tc.n);
   for (int64_t r = 0; r < tc.m; ++r) {
     for (int64_t j = 0; j < ldc; ++j) {
@@ -79,6 +87,8 @@ TEST(PackedGemmTest, MatchesTripleLoopOnBothPaths) {
         if (panels > 1) cases.push_back({m, k, n, 1, panels, true});
         if (panels > 2) cases.push_back({m, k, n, 1, 2, false});
         cases.push_back({m, k, n, 0, panels, true, /*first_row=*/5});
+        cases.push_back({m, k, n, 0, panels, false, /*first_row=*/0, /*rows_after=*/7});
+        cases.push_back({m, k, n, 0, panels, true, /*first_row=*/3, /*rows_after=*/300});
       }
     }
   }
