@@ -4,12 +4,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "graph/status_macros.h"
 
 namespace rill {
 namespace {
@@ -29,7 +31,7 @@ absl::Status ErrnoStatus(const std::string& what, const std::string& path, int e
 
 }  // namespace
 
-absl::StatusOr<std::string> ReadFileToString(const std::string& path, int64_t max_bytes) {
+absl::StatusOr<FileReader> FileReader::Open(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return ErrnoStatus("Cannot open", path, errno);
   struct stat st;
@@ -42,39 +44,65 @@ absl::StatusOr<std::string> ReadFileToString(const std::string& path, int64_t ma
     ::close(fd);
     return absl::InvalidArgumentError(absl::StrCat("'", path, "' is a directory, not a file"));
   }
-  if (st.st_size > max_bytes) {
-    ::close(fd);
+  return FileReader(path, fd, S_ISREG(st.st_mode) ? static_cast<int64_t>(st.st_size) : -1);
+}
+
+FileReader::FileReader(FileReader&& other) noexcept
+    : path_(std::move(other.path_)), fd_(other.fd_), size_(other.size_) {
+  other.fd_ = -1;
+}
+
+FileReader::~FileReader() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+absl::StatusOr<size_t> FileReader::Read(char* dst, size_t n) {
+  while (true) {
+    const ssize_t got = ::read(fd_, dst, n);
+    if (got >= 0) return static_cast<size_t>(got);
+    if (errno != EINTR) return ErrnoStatus("Cannot read", path_, errno);
+  }
+}
+
+absl::Status FileReader::ReadExactly(char* dst, size_t n) {
+  size_t done = 0;
+  while (done < n) {
+    ASSIGN_OR_RETURN(size_t got, Read(dst + done, n - done));
+    if (got == 0) {
+      return absl::DataLossError(
+          absl::StrCat("'", path_, "' ended after ", done, " of ", n, " bytes"));
+    }
+    done += got;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> ReadFileToString(const std::string& path, int64_t max_bytes) {
+  ASSIGN_OR_RETURN(FileReader file, FileReader::Open(path));
+  if (file.size() > max_bytes) {
     return absl::ResourceExhaustedError(absl::StrCat(
-        "File '", path, "' has ", st.st_size, " bytes, more than the limit of ", max_bytes));
+        "File '", path, "' has ", file.size(), " bytes, more than the limit of ", max_bytes));
   }
   // Read straight into a string sized from fstat: one allocation and no
   // staging copy (a 25 MB graph used to be copied twice and regrown ~9
-  // times). Past that size (pipes and /proc files report 0, a file may
-  // grow) reads go through a small buffer and are appended.
-  std::string out(S_ISREG(st.st_mode) ? static_cast<size_t>(st.st_size) : 0, '\0');
+  // times). Past that size (pipes and /proc files report none or 0, a file
+  // may grow) reads go through a small buffer and are appended.
+  std::string out(static_cast<size_t>(std::max<int64_t>(file.size(), 0)), '\0');
   size_t filled = 0;
   char more[1 << 12];
   while (true) {
     const bool in_place = filled < out.size();
-    ssize_t n = in_place ? ::read(fd, &out[filled], out.size() - filled)
-                         : ::read(fd, more, sizeof(more));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      ::close(fd);
-      return ErrnoStatus("Cannot read", path, err);
-    }
+    ASSIGN_OR_RETURN(size_t n, in_place ? file.Read(&out[filled], out.size() - filled)
+                                        : file.Read(more, sizeof(more)));
     if (n == 0) break;
-    if (static_cast<int64_t>(filled) + n > max_bytes) {
-      ::close(fd);
+    if (static_cast<int64_t>(filled + n) > max_bytes) {
       return absl::ResourceExhaustedError(absl::StrCat(
           "File '", path, "' is larger than the limit of ", max_bytes, " bytes"));
     }
-    if (!in_place) out.append(more, static_cast<size_t>(n));
-    filled += static_cast<size_t>(n);
+    if (!in_place) out.append(more, n);
+    filled += n;
   }
   out.resize(filled);  // The file shrank since fstat.
-  ::close(fd);
   return out;
 }
 

@@ -49,6 +49,16 @@ void AppendValues(const Tensor& t, int64_t n, std::string* out) {
 
 absl::StatusOr<Tensor> Tensor::Allocate(DataType dtype, const TensorShape& shape,
                                         int64_t max_bytes) {
+  return AllocateImpl(dtype, shape, max_bytes, /*zero=*/true);
+}
+
+absl::StatusOr<Tensor> Tensor::AllocateForOverwrite(DataType dtype, const TensorShape& shape,
+                                                    int64_t max_bytes) {
+  return AllocateImpl(dtype, shape, max_bytes, /*zero=*/false);
+}
+
+absl::StatusOr<Tensor> Tensor::AllocateImpl(DataType dtype, const TensorShape& shape,
+                                            int64_t max_bytes, bool zero) {
   RETURN_IF_ERROR(CheckSupportedDataType(dtype));
   if (!shape.IsFullyDefined()) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -74,7 +84,9 @@ absl::StatusOr<Tensor> Tensor::Allocate(DataType dtype, const TensorShape& shape
       return absl::ResourceExhaustedError(
           absl::StrCat("Out of memory allocating ", bytes, " bytes for a tensor"));
     }
-    std::memset(p, 0, rounded);
+    // The rounding tail is zeroed either way: nothing reads it as data,
+    // but it is never left uninitialized.
+    std::memset(p + (zero ? 0 : bytes), 0, zero ? rounded : rounded - bytes);
     t.buffer_ = std::shared_ptr<char>(p, AlignedFree());
   }
   return t;

@@ -61,6 +61,11 @@ class Tensor {
   // byte size exceeds `max_bytes` or the allocation fails.
   static absl::StatusOr<Tensor> Allocate(DataType dtype, const TensorShape& shape,
                                          int64_t max_bytes = kDefaultMaxTensorBytes);
+  // The same without the zero fill, for a caller that writes every byte
+  // before anyone reads the tensor (a file or proto read straight into it),
+  // or discards the tensor on error.
+  static absl::StatusOr<Tensor> AllocateForOverwrite(DataType dtype, const TensorShape& shape,
+                                                     int64_t max_bytes = kDefaultMaxTensorBytes);
   // Bytes Allocate reserves for `bytes` of data (rounded to the alignment).
   static size_t AllocationBytes(size_t bytes) {
     return (bytes + kTensorAlignment - 1) / kTensorAlignment * kTensorAlignment;
@@ -121,6 +126,9 @@ class Tensor {
   std::string DebugString(int max_entries = 12) const;
 
  private:
+  static absl::StatusOr<Tensor> AllocateImpl(DataType dtype, const TensorShape& shape,
+                                             int64_t max_bytes, bool zero);
+
   DataType dtype_ = DT_INVALID;
   TensorShape shape_;
   int64_t num_elements_ = 0;

@@ -43,8 +43,12 @@ absl::StatusOr<Tensor> TensorFromProto(const pb::TensorProto& proto, int64_t max
     return absl::InvalidArgumentError(absl::StrCat(
         "TensorProto has a partially known shape ", shape.ToString()));
   }
-  ASSIGN_OR_RETURN(Tensor t, Tensor::Allocate(dtype, shape, max_bytes));
-  if (!proto.tensor_content().empty()) {
+  // tensor_content, when it is used, fills every byte (or the tensor is
+  // dropped): no zero fill first.
+  const bool from_content = !proto.tensor_content().empty();
+  ASSIGN_OR_RETURN(Tensor t, from_content ? Tensor::AllocateForOverwrite(dtype, shape, max_bytes)
+                                          : Tensor::Allocate(dtype, shape, max_bytes));
+  if (from_content) {
     if (proto.tensor_content().size() != t.TotalBytes()) {
       return absl::InvalidArgumentError(absl::StrCat(
           "TensorProto of type ", DataTypeString(dtype), " and shape ",

@@ -40,6 +40,29 @@ TEST(TensorTest, EverySizeIsAlignedZeroedAndWritableToItsEnd) {
   live.clear();  // Frees through the recorded offsets (ASan checks them).
 }
 
+// AllocateForOverwrite skips the zero fill of the data (its callers write
+// every byte), but keeps the checks, the alignment and a zeroed rounding
+// tail, also in a buffer malloc hands back dirty.
+TEST(TensorTest, AllocateForOverwriteChecksAlignsAndZeroesTheTail) {
+  for (int round = 0; round < 2; ++round) {
+    for (int64_t n : {1, 3, 17, 1000}) {
+      absl::StatusOr<Tensor> t = Tensor::AllocateForOverwrite(DT_INT32, TensorShape({n}));
+      RILL_ASSERT_OK(t);
+      ASSERT_EQ(reinterpret_cast<uintptr_t>(t->raw()) % kTensorAlignment, 0u) << n;
+      const auto* bytes = reinterpret_cast<const unsigned char*>(t->raw());
+      for (size_t i = t->TotalBytes(); i < Tensor::AllocationBytes(t->TotalBytes()); ++i) {
+        ASSERT_EQ(bytes[i], 0) << n << " " << i;
+      }
+      // Dirty the whole allocation; the next round may get it back.
+      std::memset(t->raw(), 0xab, Tensor::AllocationBytes(t->TotalBytes()));
+    }
+  }
+  EXPECT_TRUE(HasError(Tensor::AllocateForOverwrite(DT_FLOAT, TensorShape({-1})),
+                       absl::StatusCode::kInvalidArgument, "partially known shape [?]"));
+  EXPECT_TRUE(HasError(Tensor::AllocateForOverwrite(DT_DOUBLE, TensorShape({100}), 799),
+                       absl::StatusCode::kResourceExhausted, "cap of 799 bytes"));
+}
+
 TEST(TensorTest, RejectsPartialShapesUnsupportedTypesAndHugeSizes) {
   EXPECT_TRUE(HasError(Tensor::Allocate(DT_FLOAT, TensorShape({-1, 2})),
                        absl::StatusCode::kInvalidArgument, "partially known shape [?,2]"));

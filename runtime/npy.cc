@@ -1,10 +1,12 @@
 #include "runtime/npy.h"
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "graph/file_io.h"
@@ -197,7 +199,7 @@ absl::StatusOr<DataType> DtypeFromDescr(const std::string& descr) {
       absl::StrCat("npy: unsupported dtype '", descr, "' (", kSupported, ")"));
 }
 
-uint32_t ReadLittleEndian(const std::string& bytes, size_t pos, int n) {
+uint32_t ReadLittleEndian(absl::string_view bytes, size_t pos, int n) {
   uint32_t v = 0;
   for (int i = n - 1; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(bytes[pos + i]);
   return v;
@@ -216,39 +218,70 @@ std::string NpyDescr(DataType dtype) {
   }
 }
 
-absl::StatusOr<Tensor> ParseNpy(const std::string& bytes, int64_t max_tensor_bytes) {
-  if (bytes.compare(0, kMagicLen, kMagic, std::min(kMagicLen, bytes.size())) != 0) {
+namespace {
+
+// The fixed part before the header dict: magic, version, header length.
+constexpr size_t kLongestPrefix = kMagicLen + 2 + 4;
+
+// Where the header dict of a file of `file_bytes` bytes starts (after the
+// prefix) and ends, from `head`, its first min(file_bytes, kLongestPrefix)
+// bytes or more.
+struct NpyHeaderSpan {
+  size_t begin;
+  size_t end;
+};
+
+absl::StatusOr<NpyHeaderSpan> FindNpyHeader(absl::string_view head, uint64_t file_bytes) {
+  if (head.compare(0, kMagicLen, absl::string_view(kMagic, std::min(kMagicLen, head.size()))) !=
+      0) {
     return absl::InvalidArgumentError("npy: bad magic (not a .npy file)");
   }
-  if (bytes.size() < kMagicLen + 2) {
+  if (file_bytes < kMagicLen + 2 || head.size() < kMagicLen + 2) {
     return absl::InvalidArgumentError(
-        absl::StrCat("npy: truncated header (file has only ", bytes.size(), " bytes)"));
+        absl::StrCat("npy: truncated header (file has only ", file_bytes, " bytes)"));
   }
-  const int major = static_cast<unsigned char>(bytes[6]);
-  const int minor = static_cast<unsigned char>(bytes[7]);
+  const int major = static_cast<unsigned char>(head[6]);
+  const int minor = static_cast<unsigned char>(head[7]);
   if ((major != 1 && major != 2 && major != 3) || minor != 0) {
     return absl::InvalidArgumentError(absl::StrCat("npy: unsupported format version ", major, ".",
                                                    minor, " (supported: 1.0, 2.0, 3.0)"));
   }
   const int len_bytes = major == 1 ? 2 : 4;
   const size_t prefix = kMagicLen + 2 + len_bytes;
-  if (bytes.size() < prefix) {
+  if (file_bytes < prefix || head.size() < prefix) {
     return absl::InvalidArgumentError(
-        absl::StrCat("npy: truncated header (file has only ", bytes.size(), " bytes)"));
+        absl::StrCat("npy: truncated header (file has only ", file_bytes, " bytes)"));
   }
-  const uint64_t header_len = ReadLittleEndian(bytes, kMagicLen + 2, len_bytes);
-  if (header_len > bytes.size() - prefix) {
+  const uint64_t header_len = ReadLittleEndian(head, kMagicLen + 2, len_bytes);
+  if (header_len > file_bytes - prefix) {
     return absl::InvalidArgumentError(absl::StrCat("npy: truncated header (header length ",
-                                                   header_len, " but only ", bytes.size() - prefix,
+                                                   header_len, " but only ", file_bytes - prefix,
                                                    " bytes follow the prefix)"));
   }
+  return NpyHeaderSpan{prefix, static_cast<size_t>(prefix + header_len)};
+}
+
+// What the header of a file of `file_bytes` bytes says, checked: its first
+// bytes `head` reach at least to the end of its header.
+struct NpyLayout {
+  DataType dtype;
+  TensorShape shape;
+  int64_t elements;
+  size_t data_offset;
+  uint64_t data_bytes;
+};
+
+absl::StatusOr<NpyLayout> ParseNpyLayout(absl::string_view head, uint64_t file_bytes,
+                                         int64_t max_tensor_bytes) {
+  ASSIGN_OR_RETURN(const NpyHeaderSpan header, FindNpyHeader(head, file_bytes));
   ASSIGN_OR_RETURN(NpyHeader h,
-                   HeaderParser(absl::string_view(bytes).substr(prefix, header_len)).Parse());
-  ASSIGN_OR_RETURN(DataType dtype, DtypeFromDescr(h.descr));
+                   HeaderParser(head.substr(header.begin, header.end - header.begin)).Parse());
+  NpyLayout layout;
+  ASSIGN_OR_RETURN(layout.dtype, DtypeFromDescr(h.descr));
   if (h.fortran_order) {
     return absl::InvalidArgumentError("npy: fortran_order=True is not supported");
   }
-  const TensorShape shape(h.shape);
+  layout.shape = TensorShape(h.shape);
   int64_t n = 1;
   for (int64_t d : h.shape) {
     if (d == 0) n = 0;
@@ -256,34 +289,87 @@ absl::StatusOr<Tensor> ParseNpy(const std::string& bytes, int64_t max_tensor_byt
   for (int64_t d : h.shape) {
     if (n == 0) break;
     if (n > std::numeric_limits<int64_t>::max() / d) {
-      return absl::InvalidArgumentError(absl::StrCat("npy: shape ", shape.ToPythonString(),
+      return absl::InvalidArgumentError(absl::StrCat("npy: shape ",
+                                                     layout.shape.ToPythonString(),
                                                      " has more elements than fit in int64"));
     }
     n *= d;
   }
-  const int64_t elem = DataTypeSize(dtype);
+  const int64_t elem = DataTypeSize(layout.dtype);
   if (n > max_tensor_bytes / elem) {
     return absl::ResourceExhaustedError(absl::StrCat(
-        "npy: tensor of shape ", shape.ToPythonString(), " and dtype ", h.descr, " needs ", n,
-        " elements x ", elem, " bytes, more than the cap of ", max_tensor_bytes, " bytes"));
+        "npy: tensor of shape ", layout.shape.ToPythonString(), " and dtype ", h.descr,
+        " needs ", n, " elements x ", elem, " bytes, more than the cap of ", max_tensor_bytes,
+        " bytes"));
   }
-  const uint64_t data_bytes = bytes.size() - prefix - header_len;
+  const uint64_t data_bytes = file_bytes - header.end;
   const uint64_t expected = static_cast<uint64_t>(n) * elem;
   if (data_bytes != expected) {
-    return absl::InvalidArgumentError(absl::StrCat("npy: data has ", data_bytes,
-                                                   " bytes, expected ", expected, " for shape ",
-                                                   shape.ToPythonString(), " and dtype ", h.descr));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "npy: data has ", data_bytes, " bytes, expected ", expected, " for shape ",
+        layout.shape.ToPythonString(), " and dtype ", h.descr));
   }
-  ASSIGN_OR_RETURN(Tensor t, Tensor::Allocate(dtype, shape, max_tensor_bytes));
-  const char* src = bytes.data() + prefix + header_len;
-  if (dtype == DT_BOOL) {
-    bool* dst = t.data<bool>();
-    for (int64_t i = 0; i < n; ++i) dst[i] = src[i] != 0;
-  } else if (expected > 0) {
-    std::memcpy(t.raw(), src, expected);
+  layout.elements = n;
+  layout.data_offset = header.end;
+  layout.data_bytes = expected;
+  return layout;
+}
+
+// numpy writes bools as bytes 0 and 1; any other byte reads as true.
+void NormalizeBools(Tensor* t) {
+  char* bytes = static_cast<char*>(t->raw());
+  bool* values = t->data<bool>();
+  for (int64_t i = 0; i < t->num_elements(); ++i) values[i] = bytes[i] != 0;
+}
+
+}  // namespace
+
+absl::StatusOr<Tensor> ParseNpy(const std::string& bytes, int64_t max_tensor_bytes) {
+  ASSIGN_OR_RETURN(const NpyLayout layout, ParseNpyLayout(bytes, bytes.size(), max_tensor_bytes));
+  ASSIGN_OR_RETURN(Tensor t,
+                   Tensor::AllocateForOverwrite(layout.dtype, layout.shape, max_tensor_bytes));
+  if (layout.data_bytes > 0) {
+    std::memcpy(t.raw(), bytes.data() + layout.data_offset, layout.data_bytes);
   }
+  if (layout.dtype == DT_BOOL) NormalizeBools(&t);
   return t;
 }
+
+namespace {
+
+// ReadNpyFile without the path in its messages: the header first, then the
+// data straight into the tensor's buffer (no copy of the file in between;
+// the inputs of a large run are hundreds of MB).
+absl::StatusOr<Tensor> ReadNpy(FileReader& file, int64_t max_tensor_bytes) {
+  const uint64_t size = static_cast<uint64_t>(file.size());
+  std::string head(std::min<uint64_t>(size, kLongestPrefix), '\0');
+  RETURN_IF_ERROR(file.ReadExactly(head.data(), head.size()));
+  ASSIGN_OR_RETURN(const NpyHeaderSpan header, FindNpyHeader(head, size));
+  if (header.end > head.size()) {
+    const size_t have = head.size();
+    head.resize(header.end);
+    RETURN_IF_ERROR(file.ReadExactly(head.data() + have, header.end - have));
+  }
+  ASSIGN_OR_RETURN(const NpyLayout layout, ParseNpyLayout(head, size, max_tensor_bytes));
+  ASSIGN_OR_RETURN(Tensor t,
+                   Tensor::AllocateForOverwrite(layout.dtype, layout.shape, max_tensor_bytes));
+  // `head` holds data bytes only when the header is shorter than
+  // kLongestPrefix.
+  const size_t in_head = head.size() - layout.data_offset;
+  if (in_head > 0) std::memcpy(t.raw(), head.data() + layout.data_offset, in_head);
+  RETURN_IF_ERROR(file.ReadExactly(static_cast<char*>(t.raw()) + in_head,
+                                   layout.data_bytes - in_head));
+  char extra;
+  ASSIGN_OR_RETURN(const size_t more, file.Read(&extra, 1));
+  if (more != 0) {
+    return absl::DataLossError(
+        absl::StrCat("'", file.path(), "' grew while it was read (had ", size, " bytes)"));
+  }
+  if (layout.dtype == DT_BOOL) NormalizeBools(&t);
+  return t;
+}
+
+}  // namespace
 
 absl::StatusOr<Tensor> ReadNpyFile(const std::string& path, int64_t max_tensor_bytes) {
   // Leave room for the header on top of the data cap.
@@ -292,9 +378,22 @@ absl::StatusOr<Tensor> ReadNpyFile(const std::string& path, int64_t max_tensor_b
       max_tensor_bytes > std::numeric_limits<int64_t>::max() - kHeaderSlack
           ? std::numeric_limits<int64_t>::max()
           : max_tensor_bytes + kHeaderSlack;
-  ASSIGN_OR_RETURN(std::string bytes, ReadFileToString(path, max_file_bytes));
-  absl::StatusOr<Tensor> t = ParseNpy(bytes, max_tensor_bytes);
-  if (!t.ok()) {
+  ASSIGN_OR_RETURN(FileReader file, FileReader::Open(path));
+  absl::StatusOr<Tensor> t;
+  if (file.size() <= 0) {
+    // No size to check the header against up front (a pipe; procfs files
+    // report 0): the whole file first.
+    ASSIGN_OR_RETURN(std::string bytes, ReadFileToString(path, max_file_bytes));
+    t = ParseNpy(bytes, max_tensor_bytes);
+  } else if (file.size() > max_file_bytes) {
+    return absl::ResourceExhaustedError(absl::StrCat("File '", path, "' has ", file.size(),
+                                                     " bytes, more than the limit of ",
+                                                     max_file_bytes));
+  } else {
+    t = ReadNpy(file, max_tensor_bytes);
+  }
+  // Every message names the path (FileReader's already do).
+  if (!t.ok() && !absl::StrContains(t.status().message(), path)) {
     return absl::Status(t.status().code(), absl::StrCat(path, ": ", t.status().message()));
   }
   return t;

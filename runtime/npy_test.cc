@@ -1,9 +1,14 @@
 #include "runtime/npy.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
 #include <cstdlib>
 #include <initializer_list>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -298,6 +303,69 @@ TEST(NpyTest, FileRoundTripAndErrorsNameThePath) {
   EXPECT_EQ(ReadNpyFile(dir + "/missing.npy").status().code(), absl::StatusCode::kNotFound);
   ExpectError(ReadNpyFile(TestDataPath("np_u1.npy")), absl::StatusCode::kInvalidArgument,
               "np_u1.npy: npy: unsupported dtype");
+}
+
+// ReadNpyFile reads the header, then the data straight into the tensor;
+// ParseNpy decodes bytes already in memory. Both must accept and reject the
+// same files with the same messages: every truncation of valid files (v1
+// with a one-row and a 4 KiB tensor, v2, bools), a file with bytes past its
+// data, and a FIFO (no size known up front: read whole, then parsed).
+TEST(NpyTest, ReadingAFileAgreesWithParsingItsBytes) {
+  const std::string dir = std::getenv("TEST_TMPDIR") ? std::getenv("TEST_TMPDIR") : "/tmp";
+  const std::string path = dir + "/npy_test_stream.npy";
+  std::vector<float> big(1024);
+  for (size_t i = 0; i < big.size(); ++i) big[i] = 0.5f * i - 7.0f;
+  std::string v2 = EncodeNpy(*Tensor::FromVector<float>({2}, {1.f, 2.f}));
+  std::string v2_header = MakeNpy(F4Dict("(2,)"), "").substr(10);
+  v2 = std::string("\x93NUMPY\x02\x00", 8) +
+       std::string({static_cast<char>(v2_header.size()), 0, 0, 0}) + v2_header +
+       v2.substr(v2.size() - 8);
+  std::string bools = MakeNpy("{'descr': '|b1', 'fortran_order': False, 'shape': (4,), }",
+                              std::string("\x00\x01\x02\xff", 4));
+  const std::vector<std::string> files = {
+      EncodeNpy(*Tensor::FromVector<float>({1, 3}, {1.f, -2.f, 3.5f})),
+      EncodeNpy(*Tensor::FromVector<float>({32, 32}, big)), v2, bools,
+      EncodeNpy(*Tensor::FromVector<int64_t>({2}, {7, -9})) + "extra"};
+  for (const std::string& file : files) {
+    for (size_t n = 0; n <= file.size(); n += (n < 200 ? 1 : 509)) {
+      const std::string bytes = file.substr(0, n);
+      SCOPED_TRACE(::testing::Message() << "file of " << file.size() << " bytes cut at " << n);
+      ASSERT_TRUE(WriteFileAtomically(path, bytes).ok());
+      const absl::StatusOr<Tensor> parsed = ParseNpy(bytes);
+      const absl::StatusOr<Tensor> read = ReadNpyFile(path);
+      ASSERT_EQ(read.ok(), parsed.ok()) << read.status() << " vs " << parsed.status();
+      if (parsed.ok()) {
+        EXPECT_TRUE(read->Equals(*parsed));
+      } else {
+        EXPECT_EQ(read.status().code(), parsed.status().code());
+        EXPECT_EQ(read.status().message(), absl::StrCat(path, ": ", parsed.status().message()));
+      }
+    }
+  }
+  const absl::StatusOr<Tensor> b = ParseNpy(bools);
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_EQ(std::vector<bool>(b->flat<bool>().begin(), b->flat<bool>().end()),
+            std::vector<bool>({false, true, true, true}));
+  // The last file written is the one with bytes past its data.
+  ExpectError(ReadNpyFile(path), absl::StatusCode::kInvalidArgument,
+              "npy_test_stream.npy: npy: data has 21 bytes, expected 16 for shape (2,)");
+  ExpectError(ReadNpyFile(path, /*max_tensor_bytes=*/4), absl::StatusCode::kResourceExhausted,
+              "npy: tensor of shape (2,) and dtype <i8 needs 2 elements x 8 bytes, more than "
+              "the cap of 4 bytes");
+
+  const std::string fifo = dir + "/npy_test_fifo";
+  unlink(fifo.c_str());
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  std::thread writer([&] {
+    std::FILE* f = std::fopen(fifo.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fwrite(files[1].data(), 1, files[1].size(), f);
+    std::fclose(f);
+  });
+  const absl::StatusOr<Tensor> piped = ReadNpyFile(fifo);
+  writer.join();
+  ASSERT_TRUE(piped.ok()) << piped.status();
+  EXPECT_TRUE(piped->Equals(*ParseNpy(files[1])));
 }
 
 }  // namespace
