@@ -96,27 +96,16 @@ absl::Status FusedMatMulKernel::Compute(KernelContext& ctx) const {
   } else {
     // out = Σ a_i · b[rows of a_i] (columns of b with transpose_b), each
     // piece read where it is; empty pieces add nothing.
-    ASSIGN_OR_RETURN(const GemmOperand op, ProductOperand(b, cache, m));
+    ASSIGN_OR_RETURN(GemmOperand op, ProductOperand(b, cache, m));
+    op.transposed = transpose_b_;
     int64_t k0 = 0;
     bool first = true;
     for (int i = 0; i < pieces_; ++i) {
       const Tensor& piece = ctx.input(i);
       const int64_t k = piece.dim(1);
       if (k == 0) continue;
-      SgemmArgs g;
-      g.transpose_b = transpose_b_;
-      g.m = m;
-      g.n = n;
-      g.k = k;
-      g.a = piece.data<float>();
-      g.lda = k;
-      g.b = transpose_b_ ? op.data + k0 : op.data + k0 * op.ld;
-      g.ldb = op.ld;
-      g.beta = first ? 0.0f : 1.0f;
-      g.c = c;
-      g.ldc = n;
-      g.max_threads = threads;
-      RETURN_IF_ERROR(Sgemm(g));
+      RETURN_IF_ERROR(LibraryProduct(m, k, piece.data<float>(), k, op, k0, 0, n,
+                                     /*accumulate=*/!first, c, n, threads));
       first = false;
       k0 += k;
     }

@@ -87,6 +87,25 @@ absl::StatusOr<GemmOperand> ProductOperand(const Tensor& b,
   return InPlaceOperand(b);
 }
 
+absl::Status LibraryProduct(int64_t m, int64_t k, const float* a, int64_t lda,
+                            const GemmOperand& b, int64_t first_row, int64_t col0, int64_t n,
+                            bool accumulate, float* out, int64_t ldc, int threads) {
+  SgemmArgs g;
+  g.transpose_b = b.transposed;
+  g.m = m;
+  g.n = n;
+  g.k = k;
+  g.a = a;
+  g.lda = lda;
+  g.b = b.transposed ? b.data + col0 * b.ld + first_row : b.data + first_row * b.ld + col0;
+  g.ldb = b.ld;
+  g.beta = accumulate ? 1.0f : 0.0f;
+  g.c = out + col0;
+  g.ldc = ldc;
+  g.max_threads = threads;
+  return Sgemm(g);
+}
+
 absl::Status MatrixProduct(const Tensor& a, bool transpose_a, const Tensor& b, bool transpose_b,
                            const PaddedOperandCache* constant_b_cache, int max_threads,
                            Tensor* out) {

@@ -48,11 +48,14 @@ inline bool IsSlowStride(int64_t ld) { return ld % (512 / sizeof(float)) == 0; }
 // Sgemm: n rounded up to 64 bytes, plus 64 bytes if that is a slow stride.
 int64_t PaddedLeadingDim(int64_t n);
 
-// A float matrix as a GEMM operand: its rows are `ld` floats apart.
+// A float matrix as a GEMM operand: its rows are `ld` floats apart. With
+// `transposed` the product reads it as its transpose (MatMul's transpose_b):
+// the rows of the operand are the columns of the stored matrix.
 struct GemmOperand {
   Tensor storage;  // Owns a padded copy (unset when `data` is the original).
   const float* data = nullptr;
   int64_t ld = 0;
+  bool transposed = false;
 };
 
 // `matrix` read where it is: rows dim(1) floats apart.
@@ -82,6 +85,16 @@ class PaddedOperandCache {
 absl::StatusOr<GemmOperand> ProductOperand(const Tensor& b,
                                            const PaddedOperandCache* constant_b_cache,
                                            int64_t m);
+
+// out[:, col0:col0+n] = a · b[first_row:first_row+k, col0:col0+n] (plus
+// out's old values with `accumulate`) on oneDNN's sgemm with up to
+// `threads` threads; a is [m, k] with rows `lda` apart, out's rows are `ldc`
+// apart, and b is read as its transpose when b.transposed. The products of
+// the fused kernels: a GRU's by rows of its weights, a dense layer's by the
+// rows of each piece of a concatenated input.
+absl::Status LibraryProduct(int64_t m, int64_t k, const float* a, int64_t lda,
+                            const GemmOperand& b, int64_t first_row, int64_t col0, int64_t n,
+                            bool accumulate, float* out, int64_t ldc, int threads);
 
 // out[M, N] = op(a) · op(b) for row-major float matrices (MatMul's
 // semantics; out's shape is the product's, K >= 1). With `constant_b_cache`

@@ -15,24 +15,6 @@ absl::StatusOr<float*> GruScratch(int64_t floats) {
   return buffer.data<float>();
 }
 
-absl::Status LibraryProduct(int64_t m, int64_t k, const float* a, int64_t lda,
-                            const GemmOperand& b, int64_t first_row, int64_t col0, int64_t n,
-                            bool accumulate, float* out, int64_t ldc, int threads) {
-  SgemmArgs g;
-  g.m = m;
-  g.n = n;
-  g.k = k;
-  g.a = a;
-  g.lda = lda;
-  g.b = b.data + first_row * b.ld + col0;
-  g.ldb = b.ld;
-  g.beta = accumulate ? 1.0f : 0.0f;
-  g.c = out + col0;
-  g.ldc = ldc;
-  g.max_threads = threads;
-  return Sgemm(g);
-}
-
 absl::StatusOr<GruWeightsView> GruWeightCache::Get(const Tensor& w_ru, const Tensor& w_c,
                                                    bool copy) const {
   GruWeightsView view;

@@ -34,14 +34,6 @@ struct GruPackedWeights {
 // call on the same thread. ResourceExhausted if it cannot grow.
 absl::StatusOr<float*> GruScratch(int64_t floats);
 
-// out[:, col0:col0+n] = a · b[first_row:first_row+k, col0:col0+n] (plus
-// out's old values with `accumulate`) on oneDNN's sgemm with up to
-// `threads` threads; a is [m, k] with rows `lda` apart, out's rows are `ldc`
-// apart. The GRU kernels' products against padded (or in-place) weights.
-absl::Status LibraryProduct(int64_t m, int64_t k, const float* a, int64_t lda,
-                            const GemmOperand& b, int64_t first_row, int64_t col0, int64_t n,
-                            bool accumulate, float* out, int64_t ldc, int threads);
-
 // With `constant` (the plan found both weights to be Const values, the same
 // on every run), the padded copies are made on the first Compute and kept.
 // Otherwise (variables) each call copies, or uses the tensors as they are
