@@ -6,7 +6,6 @@
 #include <utility>
 #include <vector>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "graph/file_io.h"
@@ -337,35 +336,45 @@ absl::StatusOr<Tensor> ParseNpy(const std::string& bytes, int64_t max_tensor_byt
 
 namespace {
 
-// ReadNpyFile without the path in its messages: the header first, then the
-// data straight into the tensor's buffer (no copy of the file in between;
-// the inputs of a large run are hundreds of MB).
+// A parse error of the file at `path`: its message names the path. (I/O
+// errors name it already.)
+absl::Status InFile(const std::string& path, const absl::Status& parse_error) {
+  return absl::Status(parse_error.code(), absl::StrCat(path, ": ", parse_error.message()));
+}
+
+// ReadNpyFile for a file of known size: the header first, then the data
+// straight into the tensor's buffer (no copy of the file in between; the
+// inputs of a large run are hundreds of MB).
 absl::StatusOr<Tensor> ReadNpy(FileReader& file, int64_t max_tensor_bytes) {
+  const std::string& path = file.path();
   const uint64_t size = static_cast<uint64_t>(file.size());
   std::string head(std::min<uint64_t>(size, kLongestPrefix), '\0');
   RETURN_IF_ERROR(file.ReadExactly(head.data(), head.size()));
-  ASSIGN_OR_RETURN(const NpyHeaderSpan header, FindNpyHeader(head, size));
-  if (header.end > head.size()) {
+  const absl::StatusOr<NpyHeaderSpan> header = FindNpyHeader(head, size);
+  if (!header.ok()) return InFile(path, header.status());
+  if (header->end > head.size()) {
     const size_t have = head.size();
-    head.resize(header.end);
-    RETURN_IF_ERROR(file.ReadExactly(head.data() + have, header.end - have));
+    head.resize(header->end);
+    RETURN_IF_ERROR(file.ReadExactly(head.data() + have, header->end - have));
   }
-  ASSIGN_OR_RETURN(const NpyLayout layout, ParseNpyLayout(head, size, max_tensor_bytes));
-  ASSIGN_OR_RETURN(Tensor t,
-                   Tensor::AllocateForOverwrite(layout.dtype, layout.shape, max_tensor_bytes));
+  const absl::StatusOr<NpyLayout> layout = ParseNpyLayout(head, size, max_tensor_bytes);
+  if (!layout.ok()) return InFile(path, layout.status());
+  absl::StatusOr<Tensor> t =
+      Tensor::AllocateForOverwrite(layout->dtype, layout->shape, max_tensor_bytes);
+  if (!t.ok()) return InFile(path, t.status());
   // `head` holds data bytes only when the header is shorter than
   // kLongestPrefix.
-  const size_t in_head = head.size() - layout.data_offset;
-  if (in_head > 0) std::memcpy(t.raw(), head.data() + layout.data_offset, in_head);
-  RETURN_IF_ERROR(file.ReadExactly(static_cast<char*>(t.raw()) + in_head,
-                                   layout.data_bytes - in_head));
+  const size_t in_head = head.size() - layout->data_offset;
+  if (in_head > 0) std::memcpy(t->raw(), head.data() + layout->data_offset, in_head);
+  RETURN_IF_ERROR(file.ReadExactly(static_cast<char*>(t->raw()) + in_head,
+                                   layout->data_bytes - in_head));
   char extra;
   ASSIGN_OR_RETURN(const size_t more, file.Read(&extra, 1));
   if (more != 0) {
     return absl::DataLossError(
-        absl::StrCat("'", file.path(), "' grew while it was read (had ", size, " bytes)"));
+        absl::StrCat("'", path, "' grew while it was read (had ", size, " bytes)"));
   }
-  if (layout.dtype == DT_BOOL) NormalizeBools(&t);
+  if (layout->dtype == DT_BOOL) NormalizeBools(&*t);
   return t;
 }
 
@@ -379,23 +388,17 @@ absl::StatusOr<Tensor> ReadNpyFile(const std::string& path, int64_t max_tensor_b
           ? std::numeric_limits<int64_t>::max()
           : max_tensor_bytes + kHeaderSlack;
   ASSIGN_OR_RETURN(FileReader file, FileReader::Open(path));
-  absl::StatusOr<Tensor> t;
-  if (file.size() <= 0) {
-    // No size to check the header against up front (a pipe; procfs files
-    // report 0): the whole file first.
-    ASSIGN_OR_RETURN(std::string bytes, ReadFileToString(path, max_file_bytes));
-    t = ParseNpy(bytes, max_tensor_bytes);
-  } else if (file.size() > max_file_bytes) {
+  if (file.size() > max_file_bytes) {
     return absl::ResourceExhaustedError(absl::StrCat("File '", path, "' has ", file.size(),
                                                      " bytes, more than the limit of ",
                                                      max_file_bytes));
-  } else {
-    t = ReadNpy(file, max_tensor_bytes);
   }
-  // Every message names the path (FileReader's already do).
-  if (!t.ok() && !absl::StrContains(t.status().message(), path)) {
-    return absl::Status(t.status().code(), absl::StrCat(path, ": ", t.status().message()));
-  }
+  if (file.size() > 0) return ReadNpy(file, max_tensor_bytes);
+  // No size to check the header against up front (a pipe; procfs files
+  // report 0): the whole file first.
+  ASSIGN_OR_RETURN(std::string bytes, ReadFileToString(path, max_file_bytes));
+  absl::StatusOr<Tensor> t = ParseNpy(bytes, max_tensor_bytes);
+  if (!t.ok()) return InFile(path, t.status());
   return t;
 }
 

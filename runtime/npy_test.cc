@@ -353,6 +353,13 @@ TEST(NpyTest, ReadingAFileAgreesWithParsingItsBytes) {
               "npy: tensor of shape (2,) and dtype <i8 needs 2 elements x 8 bytes, more than "
               "the cap of 4 bytes");
 
+  // A message that happens to contain the path (a hostile header quoting
+  // it) is still prefixed with it (found by fuzz/npy_fuzzer.cc).
+  const std::string quoting = MakeNpy(absl::StrCat("{'", path, "': 1}"), "");
+  ASSERT_TRUE(WriteFileAtomically(path, quoting).ok());
+  ExpectError(ReadNpyFile(path), absl::StatusCode::kInvalidArgument,
+              absl::StrCat(path, ": npy: malformed header dict: unexpected key '", path, "'"));
+
   const std::string fifo = dir + "/npy_test_fifo";
   unlink(fifo.c_str());
   ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
