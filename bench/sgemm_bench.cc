@@ -78,8 +78,8 @@ void BM_PackedGemm(benchmark::State& state) {
   const PackedMatrix packed = *PackedMatrix::Pack(b.data(), n, k, n);
   std::vector<float> c(m * ldc);
   for (auto _ : state) {
-    PackedGemm(m, a.data(), lda, packed, 0, packed.rows(), 0, packed.panels(), /*accumulate=*/true, c.data(),
-               ldc);
+    PackedGemm(m, a.data(), lda, packed, 0, packed.rows(), 0, packed.panels(), /*accumulate=*/true,
+               c.data(), ldc);
     benchmark::DoNotOptimize(c.data());
   }
   SetFlops(state, m, n, k);

@@ -68,7 +68,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!read->Equals(*t)) rill::fuzz::Fail("ReadNpyFile and ParseNpy give different tensors");
   absl::StatusOr<rill::Tensor> again =
       rill::ParseNpy(rill::EncodeNpy(*t), rill::fuzz::kMaxTensorBytes);
-  if (!again.ok()) rill::fuzz::Fail("EncodeNpy output does not parse: " + again.status().ToString());
+  if (!again.ok()) {
+    rill::fuzz::Fail("EncodeNpy output does not parse: " + again.status().ToString());
+  }
   if (!again->Equals(*t)) rill::fuzz::Fail("npy round trip changed the tensor");
   return 0;
 }

@@ -85,10 +85,6 @@ class FirstErrorCollector : public google::protobuf::io::ErrorCollector {
   std::string error_;
 };
 
-}  // namespace
-
-namespace {
-
 // ImportGraphDef; with `movable_attrs` (the same GraphDef, which the caller
 // gives up) attr values are moved into the graph instead of copied: a Const
 // weight's bytes are then never duplicated.

@@ -232,7 +232,8 @@ TEST(GraphDefTest, InputsNameProducersAnywhereInTheFile) {
   EXPECT_EQ((*g)->nodes()[2]->name(), "c");
   EXPECT_EQ((*g)->nodes()[2]->control_inputs().size(), 2u);
   EXPECT_TRUE(HasError(Import(std::string(kPlaceholder) + R"(
-      node { name: "b" op: "Identity" input: "x:one" attr { key: "T" value { type: DT_FLOAT } } })"),
+      node { name: "b" op: "Identity" input: "x:one"
+             attr { key: "T" value { type: DT_FLOAT } } })"),
                        absl::StatusCode::kInvalidArgument,
                        "Node 'b': Malformed tensor name 'x:one': expected 'node' or 'node:index'"));
   EXPECT_TRUE(HasError(Import(std::string(kPlaceholder) + R"(

@@ -32,7 +32,8 @@ absl::StatusOr<std::unique_ptr<Session>> LoadSession(const std::string& graph, i
   SessionOptions session_options;
   session_options.intra_op_threads = threads;
   session_options.inter_op_threads = inter_op_threads;
-  ASSIGN_OR_RETURN(std::unique_ptr<Session> session, Session::Create(std::move(def), session_options));
+  ASSIGN_OR_RETURN(std::unique_ptr<Session> session,
+                   Session::Create(std::move(def), session_options));
   if (!checkpoint.empty()) RETURN_IF_ERROR(RestoreCheckpoint(*session, checkpoint));
   return session;
 }

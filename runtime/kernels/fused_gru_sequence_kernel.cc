@@ -166,8 +166,10 @@ struct Recurrence {
       const float* now = xh[t % 2];
       float* next = xh[(t + 1) % 2];
       float* reset = xrh[t % 2];
-      PackedGemm(batch, now, ld_xh, packed.r, 0, packed.r.rows(), q0, q1, /*accumulate=*/false, gates, ld_ru);
-      PackedGemm(batch, now, ld_xh, packed.u, 0, packed.u.rows(), q0, q1, /*accumulate=*/false, gates + units,
+      PackedGemm(batch, now, ld_xh, packed.r, 0, packed.r.rows(), q0, q1, /*accumulate=*/false,
+                 gates, ld_ru);
+      PackedGemm(batch, now, ld_xh, packed.u, 0, packed.u.rows(), q0, q1, /*accumulate=*/false,
+                 gates + units,
                  ld_ru);
       ElementWise(block, team, threads, [&](const gru_math::Block& rows) {
         gru_math::GatesAndResetStateBlock(gates, ld_ru, b_ru, now + in, ld_xh, reset + in, ld_xh,
@@ -178,7 +180,8 @@ struct Recurrence {
         CopyInputs(t + 1, r0, r1, xrh[(t + 1) % 2], ld_xh);
       }
       TeamBarrier();  // [x_t, r ⊙ h_t] complete.
-      PackedGemm(batch, reset, ld_xh, packed.c, 0, packed.c.rows(), q0, q1, /*accumulate=*/false, cand, ld_c);
+      PackedGemm(batch, reset, ld_xh, packed.c, 0, packed.c.rows(), q0, q1, /*accumulate=*/false,
+                 cand, ld_c);
       ElementWise(block, team, threads, [&](const gru_math::Block& rows) {
         gru_math::NewStateBlock(gates, ld_ru, cand, ld_c, b_c, now + in, ld_xh, next + in, ld_xh,
                                 units, rows);
@@ -225,8 +228,10 @@ struct Recurrence {
         // [r, u] += h · W_ru[I:]; with library_gemm (a team of one) as one
         // product.
         if (!library_gemm) {
-          PackedGemm(batch, h, ld_c, packed.r, in, packed.r.rows(), q0, q1, /*accumulate=*/true, g, ld_ru);
-          PackedGemm(batch, h, ld_c, packed.u, in, packed.u.rows(), q0, q1, /*accumulate=*/true, g + units,
+          PackedGemm(batch, h, ld_c, packed.r, in, packed.r.rows(), q0, q1, /*accumulate=*/true,
+                     g, ld_ru);
+          PackedGemm(batch, h, ld_c, packed.u, in, packed.u.rows(), q0, q1, /*accumulate=*/true,
+                     g + units,
                      ld_ru);
         } else if (failed.ok()) {
           failed.Update(LibraryProduct(batch, units, h, ld_c, w.ru, in, 0, 2 * units,
@@ -238,7 +243,8 @@ struct Recurrence {
         TeamBarrier();  // r ⊙ h complete.
         // cand += (r ⊙ h) · W_c[I:]
         if (!library_gemm) {
-          PackedGemm(batch, rh, ld_c, packed.c, in, packed.c.rows(), q0, q1, /*accumulate=*/true, c, ld_c);
+          PackedGemm(batch, rh, ld_c, packed.c, in, packed.c.rows(), q0, q1, /*accumulate=*/true,
+                     c, ld_c);
         } else if (failed.ok()) {
           failed.Update(LibraryProduct(batch, units, rh, ld_c, w.c, in, 0, units,
                                        /*accumulate=*/true, c, ld_c, threads));

@@ -3,7 +3,6 @@
 #include <omp.h>
 
 #include <cstring>
-#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "graph/status_macros.h"
