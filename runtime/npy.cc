@@ -204,21 +204,6 @@ uint32_t ReadLittleEndian(absl::string_view bytes, size_t pos, int n) {
   return v;
 }
 
-}  // namespace
-
-std::string NpyDescr(DataType dtype) {
-  switch (BaseType(dtype)) {
-    case pb::DT_FLOAT: return "<f4";
-    case pb::DT_DOUBLE: return "<f8";
-    case pb::DT_INT32: return "<i4";
-    case pb::DT_INT64: return "<i8";
-    case pb::DT_BOOL: return "|b1";
-    default: return "";
-  }
-}
-
-namespace {
-
 // The fixed part before the header dict: magic, version, header length.
 constexpr size_t kLongestPrefix = kMagicLen + 2 + 4;
 
@@ -265,7 +250,6 @@ absl::StatusOr<NpyHeaderSpan> FindNpyHeader(absl::string_view head, uint64_t fil
 struct NpyLayout {
   DataType dtype;
   TensorShape shape;
-  int64_t elements;
   size_t data_offset;
   uint64_t data_bytes;
 };
@@ -308,7 +292,6 @@ absl::StatusOr<NpyLayout> ParseNpyLayout(absl::string_view head, uint64_t file_b
         "npy: data has ", data_bytes, " bytes, expected ", expected, " for shape ",
         layout.shape.ToPythonString(), " and dtype ", h.descr));
   }
-  layout.elements = n;
   layout.data_offset = header.end;
   layout.data_bytes = expected;
   return layout;
@@ -320,21 +303,6 @@ void NormalizeBools(Tensor* t) {
   bool* values = t->data<bool>();
   for (int64_t i = 0; i < t->num_elements(); ++i) values[i] = bytes[i] != 0;
 }
-
-}  // namespace
-
-absl::StatusOr<Tensor> ParseNpy(const std::string& bytes, int64_t max_tensor_bytes) {
-  ASSIGN_OR_RETURN(const NpyLayout layout, ParseNpyLayout(bytes, bytes.size(), max_tensor_bytes));
-  ASSIGN_OR_RETURN(Tensor t,
-                   Tensor::AllocateForOverwrite(layout.dtype, layout.shape, max_tensor_bytes));
-  if (layout.data_bytes > 0) {
-    std::memcpy(t.raw(), bytes.data() + layout.data_offset, layout.data_bytes);
-  }
-  if (layout.dtype == DT_BOOL) NormalizeBools(&t);
-  return t;
-}
-
-namespace {
 
 // A parse error of the file at `path`: its message names the path. (I/O
 // errors name it already.)
@@ -379,6 +347,28 @@ absl::StatusOr<Tensor> ReadNpy(FileReader& file, int64_t max_tensor_bytes) {
 }
 
 }  // namespace
+
+std::string NpyDescr(DataType dtype) {
+  switch (BaseType(dtype)) {
+    case pb::DT_FLOAT: return "<f4";
+    case pb::DT_DOUBLE: return "<f8";
+    case pb::DT_INT32: return "<i4";
+    case pb::DT_INT64: return "<i8";
+    case pb::DT_BOOL: return "|b1";
+    default: return "";
+  }
+}
+
+absl::StatusOr<Tensor> ParseNpy(const std::string& bytes, int64_t max_tensor_bytes) {
+  ASSIGN_OR_RETURN(const NpyLayout layout, ParseNpyLayout(bytes, bytes.size(), max_tensor_bytes));
+  ASSIGN_OR_RETURN(Tensor t,
+                   Tensor::AllocateForOverwrite(layout.dtype, layout.shape, max_tensor_bytes));
+  if (layout.data_bytes > 0) {
+    std::memcpy(t.raw(), bytes.data() + layout.data_offset, layout.data_bytes);
+  }
+  if (layout.dtype == DT_BOOL) NormalizeBools(&t);
+  return t;
+}
 
 absl::StatusOr<Tensor> ReadNpyFile(const std::string& path, int64_t max_tensor_bytes) {
   // Leave room for the header on top of the data cap.
