@@ -60,7 +60,8 @@ absl::StatusOr<size_t> FileReader::Read(char* dst, size_t n) {
   while (true) {
     const ssize_t got = ::read(fd_, dst, n);
     if (got >= 0) return static_cast<size_t>(got);
-    if (errno != EINTR) return ErrnoStatus("Cannot read", path_, errno);
+    const int err = errno;
+    if (err != EINTR) return ErrnoStatus("Cannot read", path_, err);
   }
 }
 
@@ -77,33 +78,38 @@ absl::Status FileReader::ReadExactly(char* dst, size_t n) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::string> ReadFileToString(const std::string& path, int64_t max_bytes) {
-  ASSIGN_OR_RETURN(FileReader file, FileReader::Open(path));
-  if (file.size() > max_bytes) {
+absl::StatusOr<std::string> FileReader::ReadRest(int64_t max_bytes) {
+  if (size_ > max_bytes) {
     return absl::ResourceExhaustedError(absl::StrCat(
-        "File '", path, "' has ", file.size(), " bytes, more than the limit of ", max_bytes));
+        "File '", path_, "' has ", size_, " bytes, more than the limit of ", max_bytes));
   }
   // Read straight into a string sized from fstat: one allocation and no
   // staging copy (a 25 MB graph used to be copied twice and regrown ~9
   // times). Past that size (pipes and /proc files report none or 0, a file
-  // may grow) reads go through a small buffer and are appended.
-  std::string out(static_cast<size_t>(std::max<int64_t>(file.size(), 0)), '\0');
+  // may grow) reads go through a buffer and are appended.
+  std::string out(static_cast<size_t>(std::max<int64_t>(size_, 0)), '\0');
   size_t filled = 0;
-  char more[1 << 12];
+  std::vector<char> more;
   while (true) {
     const bool in_place = filled < out.size();
-    ASSIGN_OR_RETURN(size_t n, in_place ? file.Read(&out[filled], out.size() - filled)
-                                        : file.Read(more, sizeof(more)));
+    if (!in_place && more.empty()) more.resize(size_t{1} << 16);
+    ASSIGN_OR_RETURN(size_t n, in_place ? Read(&out[filled], out.size() - filled)
+                                        : Read(more.data(), more.size()));
     if (n == 0) break;
     if (static_cast<int64_t>(filled + n) > max_bytes) {
       return absl::ResourceExhaustedError(absl::StrCat(
-          "File '", path, "' is larger than the limit of ", max_bytes, " bytes"));
+          "File '", path_, "' is larger than the limit of ", max_bytes, " bytes"));
     }
-    if (!in_place) out.append(more, n);
+    if (!in_place) out.append(more.data(), n);
     filled += n;
   }
   out.resize(filled);  // The file shrank since fstat.
   return out;
+}
+
+absl::StatusOr<std::string> ReadFileToString(const std::string& path, int64_t max_bytes) {
+  ASSIGN_OR_RETURN(FileReader file, FileReader::Open(path));
+  return file.ReadRest(max_bytes);
 }
 
 absl::Status WriteFileAtomically(const std::string& path, const std::string& contents) {

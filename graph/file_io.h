@@ -42,6 +42,10 @@ class FileReader {
   // Reads exactly `n` bytes: DataLoss "'<path>' ended after <k> of <n>
   // bytes" when the file ends first.
   absl::Status ReadExactly(char* dst, size_t n);
+  // Reads everything left, from where the reads so far stopped (a FIFO
+  // cannot be opened again to start over). ResourceExhausted when the file
+  // (its fstat size, or what it turns out to hold) is above `max_bytes`.
+  absl::StatusOr<std::string> ReadRest(int64_t max_bytes);
 
  private:
   FileReader(std::string path, int fd, int64_t size)

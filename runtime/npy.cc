@@ -386,7 +386,7 @@ absl::StatusOr<Tensor> ReadNpyFile(const std::string& path, int64_t max_tensor_b
   if (file.size() > 0) return ReadNpy(file, max_tensor_bytes);
   // No size to check the header against up front (a pipe; procfs files
   // report 0): the whole file first.
-  ASSIGN_OR_RETURN(std::string bytes, ReadFileToString(path, max_file_bytes));
+  ASSIGN_OR_RETURN(std::string bytes, file.ReadRest(max_file_bytes));
   absl::StatusOr<Tensor> t = ParseNpy(bytes, max_tensor_bytes);
   if (!t.ok()) return InFile(path, t.status());
   return t;
