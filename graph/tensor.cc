@@ -86,7 +86,8 @@ absl::StatusOr<Tensor> Tensor::AllocateImpl(DataType dtype, const TensorShape& s
     }
     // The rounding tail is zeroed either way: nothing reads it as data,
     // but it is never left uninitialized.
-    std::memset(p + (zero ? 0 : bytes), 0, zero ? rounded : rounded - bytes);
+    const size_t zero_from = zero ? 0 : bytes;
+    std::memset(p + zero_from, 0, rounded - zero_from);
     t.buffer_ = std::shared_ptr<char>(p, AlignedFree());
   }
   return t;

@@ -378,14 +378,10 @@ absl::StatusOr<Tensor> ReadNpyFile(const std::string& path, int64_t max_tensor_b
           ? std::numeric_limits<int64_t>::max()
           : max_tensor_bytes + kHeaderSlack;
   ASSIGN_OR_RETURN(FileReader file, FileReader::Open(path));
-  if (file.size() > max_file_bytes) {
-    return absl::ResourceExhaustedError(absl::StrCat("File '", path, "' has ", file.size(),
-                                                     " bytes, more than the limit of ",
-                                                     max_file_bytes));
-  }
-  if (file.size() > 0) return ReadNpy(file, max_tensor_bytes);
+  if (file.size() > 0 && file.size() <= max_file_bytes) return ReadNpy(file, max_tensor_bytes);
   // No size to check the header against up front (a pipe; procfs files
-  // report 0): the whole file first.
+  // report 0): the whole file first. (A file above the cap: ReadRest
+  // reports it before reading.)
   ASSIGN_OR_RETURN(std::string bytes, file.ReadRest(max_file_bytes));
   absl::StatusOr<Tensor> t = ParseNpy(bytes, max_tensor_bytes);
   if (!t.ok()) return InFile(path, t.status());

@@ -353,6 +353,12 @@ TEST(NpyTest, ReadingAFileAgreesWithParsingItsBytes) {
               "npy: tensor of shape (2,) and dtype <i8 needs 2 elements x 8 bytes, more than "
               "the cap of 4 bytes");
 
+  // A file above the cap plus the header room fails on its size alone.
+  ASSERT_TRUE(WriteFileAtomically(path, std::string((1 << 20) + 17, 'x')).ok());
+  ExpectError(ReadNpyFile(path, /*max_tensor_bytes=*/16), absl::StatusCode::kResourceExhausted,
+              absl::StrCat("File '", path, "' has ", (1 << 20) + 17,
+                           " bytes, more than the limit of ", (1 << 20) + 16));
+
   // A message that happens to contain the path (a hostile header quoting
   // it) is still prefixed with it (found by fuzz/npy_fuzzer.cc).
   const std::string quoting = MakeNpy(absl::StrCat("{'", path, "': 1}"), "");
