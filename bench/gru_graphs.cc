@@ -112,6 +112,10 @@ absl::StatusOr<GruGraph> BuildFrozenGruGraph(const GruCase& shape, int steps) {
   ASSIGN_OR_RETURN(g.weights.gates_bias, ReadVariable(*session, vars, "gates/bias"));
   ASSIGN_OR_RETURN(g.weights.candidate_kernel, ReadVariable(*session, vars, "candidate/kernel"));
   ASSIGN_OR_RETURN(g.weights.candidate_bias, ReadVariable(*session, vars, "candidate/bias"));
+  for (const Variable* v : vars) {
+    ASSIGN_OR_RETURN(g.variable_values[v->name], session->variables().Read(v->name));
+  }
+  ToGraphDef(*root.graph(), &g.variables_graph_def);
   ASSIGN_OR_RETURN(FrozenGraph frozen, FreezeGraph(*session, {last.node->name()}));
   g.graph_def = std::move(frozen.graph_def);
   return g;

@@ -19,6 +19,7 @@
 #define RILL_BENCH_GRU_GRAPHS_H_
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -61,6 +62,11 @@ struct GruGraph {
   GruCase shape;
   int steps = 1;
   pb::GraphDef graph_def;            // Frozen: weights are Consts.
+  // The same graph before freezing (weights are variables) and the
+  // variables' values by name: what a Session running an unfrozen graph
+  // holds.
+  pb::GraphDef variables_graph_def;
+  std::map<std::string, Tensor> variable_values;
   std::vector<std::string> x_names;  // One placeholder per step, [B, I].
   std::string h_name;                // Initial state placeholder, [B, H].
   std::string output_name;           // Final state tensor ("...:0").

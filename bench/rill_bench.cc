@@ -4,6 +4,8 @@
 //                                 state fed back; counter GFLOP/s
 //   BM_GruSeq100/B/I/H/threads    one Session::Run of the frozen T=100 StaticRnn
 //                                 graph, fetching the final state
+//   BM_GruStepVariables/..., BM_GruSeq100Variables/...  the same graphs
+//                                 unfrozen: the weights are variables
 //   BM_DenseLayer/M/K/N/rewrites  Relu(BiasAdd(MatMul(x, W), b)), rewrites off/on
 //   BM_ConcatDenseLayer/M/K/N     Tanh(BiasAdd(MatMul(ConcatV2(x, h), W), b)),
 //                                 x and h [M, K/2] (BasicRNNCell's layer)
@@ -64,6 +66,7 @@
 #include "ops/op_registry.h"
 #include "runtime/npy.h"
 #include "runtime/session.h"
+#include "runtime/variable_storage.h"
 
 extern char** environ;
 
@@ -96,14 +99,15 @@ const std::string& WorkDir() {
   return *dir;
 }
 
-// The frozen GRU graph for (case, steps) and a session per thread count.
-// One entry is cached: benchmarks of one case run back to back.
+// The GRU graph for (case, steps) and a session per thread count, of the
+// frozen graph or the one with variables. One entry is cached: benchmarks of
+// one case run back to back.
 struct GruFixture {
   GruGraph graph;
   GruInputs inputs;
-  std::map<int, std::unique_ptr<Session>> sessions;
+  std::map<std::pair<int, bool>, std::unique_ptr<Session>> sessions;
 };
-GruFixture& GetGruFixture(const GruCase& c, int steps, int threads) {
+GruFixture& GetGruFixture(const GruCase& c, int steps, int threads, bool variables) {
   static std::string key;
   static std::unique_ptr<GruFixture> fixture;
   const std::string want = absl::StrCat(c.Name(), "_T", steps);
@@ -117,14 +121,19 @@ GruFixture& GetGruFixture(const GruCase& c, int steps, int threads) {
     fixture = std::move(f);
     key = want;
   }
-  std::unique_ptr<Session>& s = fixture->sessions[threads];
+  std::unique_ptr<Session>& s = fixture->sessions[{threads, variables}];
   if (s == nullptr) {
     SessionOptions options;
     options.intra_op_threads = threads;
-    absl::StatusOr<std::unique_ptr<Session>> created =
-        Session::Create(fixture->graph.graph_def, options);
+    absl::StatusOr<std::unique_ptr<Session>> created = Session::Create(
+        variables ? fixture->graph.variables_graph_def : fixture->graph.graph_def, options);
     if (!created.ok()) Fail(created.status());
     s = *std::move(created);
+    if (variables) {
+      if (absl::Status w = s->variables().WriteAll(fixture->graph.variable_values); !w.ok()) {
+        Fail(w);
+      }
+    }
   }
   return *fixture;
 }
@@ -134,11 +143,11 @@ GruCase CaseOf(const benchmark::State& state) {
           static_cast<int>(state.range(2))};
 }
 
-void RunGru(benchmark::State& state, int steps) {
+void RunGru(benchmark::State& state, int steps, bool variables) {
   const GruCase c = CaseOf(state);
   const int threads = static_cast<int>(state.range(3));
-  GruFixture& f = GetGruFixture(c, steps, threads);
-  const Session& session = *f.sessions[threads];
+  GruFixture& f = GetGruFixture(c, steps, threads, variables);
+  const Session& session = *f.sessions[{threads, variables}];
   Session::Feeds feeds = GruFeeds(f.graph, f.inputs);
   const std::vector<std::string> fetch = {f.graph.output_name};
   // Warm-up: the first Run builds the execution plan.
@@ -158,8 +167,10 @@ void RunGru(benchmark::State& state, int steps) {
                                                  benchmark::Counter::kIsIterationInvariantRate);
 }
 
-void BM_GruStep(benchmark::State& state) { RunGru(state, 1); }
-void BM_GruSeq100(benchmark::State& state) { RunGru(state, kSeqSteps); }
+void BM_GruStep(benchmark::State& state) { RunGru(state, 1, false); }
+void BM_GruSeq100(benchmark::State& state) { RunGru(state, kSeqSteps, false); }
+void BM_GruStepVariables(benchmark::State& state) { RunGru(state, 1, true); }
+void BM_GruSeq100Variables(benchmark::State& state) { RunGru(state, kSeqSteps, true); }
 
 // Runs a chain of `nodes` nodes once per iteration.
 void RunChain(benchmark::State& state, int nodes) {
@@ -435,7 +446,10 @@ void BM_RunnerColdStart(benchmark::State& state) {
 void RegisterAll() {
   for (const auto& [name, fn, unit] :
        {std::make_tuple("BM_GruStep", &BM_GruStep, benchmark::kMicrosecond),
-        std::make_tuple("BM_GruSeq100", &BM_GruSeq100, benchmark::kMillisecond)}) {
+        std::make_tuple("BM_GruSeq100", &BM_GruSeq100, benchmark::kMillisecond),
+        std::make_tuple("BM_GruStepVariables", &BM_GruStepVariables, benchmark::kMicrosecond),
+        std::make_tuple("BM_GruSeq100Variables", &BM_GruSeq100Variables,
+                        benchmark::kMillisecond)}) {
     for (const GruCase& c : kCases) {
       for (int threads : {1, 2}) {
         benchmark::RegisterBenchmark(name, fn)

@@ -225,16 +225,15 @@ absl::Status RestoreCheckpoint(Session& session, const std::string& path,
     const Node& node = *graph_variables.at(name);
     ASSIGN_OR_RETURN(DataType dtype, GetTypeAttr(node.attrs(), "dtype"));
     ASSIGN_OR_RETURN(TensorShape shape, GetShapeAttr(node.attrs(), "shape"));
-    const Tensor& t = it->second;
+    Tensor& t = it->second;
     if (t.dtype() != dtype || !t.shape().IsCompatibleWith(shape)) {
       return absl::InvalidArgumentError(
           absl::StrCat(where, ": variable '", name, "' is ", Describe(dtype, shape),
                        " in the graph but ", Describe(t.dtype(), t.shape()), " in the checkpoint"));
     }
-    values.emplace(name, t);
+    values.emplace(name, std::move(t));  // The only holder: WriteAll need not copy it.
   }
-  session.variables().WriteAll(std::move(values));
-  return absl::OkStatus();
+  return session.variables().WriteAll(std::move(values));
 }
 
 }  // namespace rill

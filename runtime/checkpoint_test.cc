@@ -116,8 +116,8 @@ class CheckpointTest : public ::testing::Test {
   void ExpectRestoreFails(const std::string& path, absl::StatusCode code,
                           const std::string& substr) {
     std::unique_ptr<Session> other = NewSession();
-    other->variables().Write("w", F({2, 3}, {9, 9, 9, 9, 9, 9}));
-    other->variables().Write("b", F({3}, {8, 8, 8}));
+    RILL_ASSERT_OK(other->variables().Write("w", F({2, 3}, {9, 9, 9, 9, 9, 9})));
+    RILL_ASSERT_OK(other->variables().Write("b", F({3}, {8, 8, 8})));
     const auto before = Snapshot(*other);
     EXPECT_TRUE(HasError(RestoreCheckpoint(*other, path), code, substr));
     ExpectSameValues(*other, before);
@@ -318,7 +318,7 @@ TEST_F(CheckpointTest, SavingTwiceReplacesTheFileAndLeavesNoTempFiles) {
   std::filesystem::create_directories(dir);
   const std::string path = dir + "/model.ckpt";
   RILL_ASSERT_OK(SaveCheckpoint(*session_, path));
-  session_->variables().Write("b", F({3}, {7, 7, 7}));
+  RILL_ASSERT_OK(session_->variables().Write("b", F({3}, {7, 7, 7})));
   RILL_ASSERT_OK(SaveCheckpoint(*session_, path));
   std::vector<std::string> files;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {

@@ -209,7 +209,8 @@ TEST(ConstantFoldingTest, VariablesAreReadEveryRun) {
   std::unique_ptr<Session> session = *Session::Create(*root.graph());
   RILL_ASSERT_OK(session->Run({}, {}, {init->name()}));
   EXPECT_EQ((*session->Run({}, {"y"}))[0].data<float>()[1], 3.0f);
-  session->variables().Write("v", *Tensor::FromVector<float>(TensorShape({2}), {5, 7}));
+  RILL_ASSERT_OK(
+      session->variables().Write("v", *Tensor::FromVector<float>(TensorShape({2}), {5, 7})));
   EXPECT_EQ((*session->Run({}, {"y"}))[0].data<float>()[1], 21.0f);
 }
 

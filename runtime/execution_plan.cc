@@ -43,32 +43,42 @@ std::vector<Output> OutputsOf(const Node* node) {
   return outs;
 }
 
-// Without constant folding: for each node id, whether its output 0 is a
-// Const's value, possibly through Identity nodes (how a frozen graph reads
-// its weights), that no feed replaces, so the same tensor on every run.
-// Node ids are a topological order.
-std::vector<char> ConstantOutputs(const Graph& graph, const absl::flat_hash_set<int64_t>& fed) {
-  std::vector<char> constant(graph.num_nodes(), 0);
+// For each node id, whether its output 0 is the value of a `source_op` node
+// (Const, VariableV2), possibly through Identity nodes (how graphs read
+// their weights), that no feed replaces. Node ids are a topological order.
+std::vector<char> ValuesOf(const Graph& graph, const absl::flat_hash_set<int64_t>& fed,
+                           absl::string_view source_op) {
+  std::vector<char> is_value(graph.num_nodes(), 0);
   for (int id = 0; id < graph.num_nodes(); ++id) {
     const Node* node = graph.node(id);
-    bool c = node->op() == "Const";
+    bool v = node->op() == source_op;
     if (node->op() == "Identity" && !node->inputs().empty()) {
       const Output in = node->inputs()[0];
-      c = in.index == 0 && constant[in.node->id()];
+      v = in.index == 0 && is_value[in.node->id()];
     }
-    constant[id] = c && !fed.contains(SlotKey(node, 0));
+    is_value[id] = v && !fed.contains(SlotKey(node, 0));
   }
-  return constant;
+  return is_value;
 }
 
 bool IsConstantValue(const Output& o, const std::vector<char>& constant_outputs) {
   return constant_outputs[o.node->id()] != 0;
 }
 
-// Whether W_ru and W_c of a GRU match are constant.
-bool GruWeightsConstant(const GruCellMatch& m, const std::vector<char>& constant_outputs) {
-  return IsConstantValue(m.inputs[2], constant_outputs) &&
-         IsConstantValue(m.inputs[4], constant_outputs);
+// Where W_ru and W_c of a GRU match come from. `constant_outputs` and
+// `variable_outputs` as ValuesOf's for Const and VariableV2.
+GruWeightSource GruWeightsSource(const GruCellMatch& m, const std::vector<char>& constant_outputs,
+                                 const std::vector<char>& variable_outputs) {
+  if (IsConstantValue(m.inputs[2], constant_outputs) &&
+      IsConstantValue(m.inputs[4], constant_outputs)) {
+    return GruWeightSource::kConstant;
+  }
+  // A variable's value, or a Const's (which never changes buffer either).
+  auto stored = [&](const Output& o) {
+    return IsConstantValue(o, constant_outputs) || variable_outputs[o.node->id()] != 0;
+  };
+  if (stored(m.inputs[2]) && stored(m.inputs[4])) return GruWeightSource::kVariable;
+  return GruWeightSource::kOther;
 }
 
 // Below this many input plus output elements (32 KiB of floats) a step
@@ -111,7 +121,8 @@ void AbsorbGroup(std::vector<Candidate>& candidates, const std::vector<int>& can
 // link's output is fed.
 void FuseGruSequences(std::vector<Candidate>& candidates, const std::vector<int>& candidate_of,
                       const absl::flat_hash_set<int64_t>& fed,
-                      const std::vector<char>& constant_outputs) {
+                      const std::vector<char>& constant_outputs,
+                      const std::vector<char>& variable_outputs) {
   absl::flat_hash_map<const Node*, int> gru_by_output;
   for (int i = 0; i < static_cast<int>(candidates.size()); ++i) {
     if (!candidates[i].removed && candidates[i].gru) gru_by_output[candidates[i].node] = i;
@@ -166,7 +177,7 @@ void FuseGruSequences(std::vector<Candidate>& candidates, const std::vector<int>
     seq.outputs = std::move(outputs);
     seq.fused = std::make_unique<FusedGruSequenceKernel>(
         static_cast<int>(usable.size()), first.input_size, first.units,
-        GruWeightsConstant(first, constant_outputs));
+        GruWeightsSource(first, constant_outputs, variable_outputs));
   }
 }
 
@@ -261,9 +272,10 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Build(
     folded = FoldConstants(graph, kernels, needed, fed_node, options.max_folded_bytes,
                            options.max_total_folded_bytes);
   } else {
-    folded.constant = ConstantOutputs(graph, fed);
+    folded.constant = ValuesOf(graph, fed, "Const");
   }
   const std::vector<char>& constant_outputs = folded.constant;
+  const std::vector<char> variable_outputs = ValuesOf(graph, fed, "VariableV2");
 
   // Candidates in node-id order, which is a topological order (AddNode only
   // accepts existing inputs); a fused group takes its final node's place.
@@ -296,10 +308,11 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Build(
       if (!all_needed) continue;
       AbsorbGroup(candidates, candidate_of, m->interior, m->inputs, c);
       c.fused = std::make_unique<FusedGruKernel>(m->input_size, m->units,
-                                                 GruWeightsConstant(*m, constant_outputs));
+                                                 GruWeightsSource(*m, constant_outputs,
+                                                                  variable_outputs));
       c.gru = std::move(m);
     }
-    FuseGruSequences(candidates, candidate_of, fed, constant_outputs);
+    FuseGruSequences(candidates, candidate_of, fed, constant_outputs, variable_outputs);
   }
   if (options.fuse_dense) FuseDenseLayers(candidates, candidate_of, is_private, constant_outputs);
 

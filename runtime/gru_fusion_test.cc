@@ -14,6 +14,8 @@
 #include "ops/initializers.h"
 #include "ops/op_registry.h"
 #include "ops/variables.h"
+#include "absl/strings/match.h"
+#include "runtime/checkpoint.h"
 #include "runtime/eigen_device.h"
 #include "runtime/execution_plan.h"
 #include "runtime/freeze.h"
@@ -63,7 +65,7 @@ class GruFusionTest : public ::testing::Test {
     if (reference_vars_.empty()) {
       reference_vars_ = VariableValues(*session);
     } else {
-      session->variables().WriteAll(reference_vars_);
+      EXPECT_TRUE(session->variables().WriteAll(reference_vars_).ok());
     }
     auto r = session->Run(feeds_, fetches);
     EXPECT_TRUE(r.ok()) << r.status();
@@ -180,7 +182,7 @@ TEST(FusedGruThreadsTest, SplitGateMathGivesTheSameNumbers) {
       if (c == 0) {
         for (Variable* v : cell->variables()) weights[v->name] = *session->variables().Read(v->name);
       } else {
-        session->variables().WriteAll(weights);
+        RILL_ASSERT_OK(session->variables().WriteAll(weights));
       }
       results[c] = *session->Run(feeds, {rnn.final_state[0].name()});
     }
@@ -315,8 +317,8 @@ TEST(FusedGruStepTest, FrozenStepAgreesAtEveryBatchSize) {
 }
 
 TEST_F(GruFusionTest, NewVariableValuesAreSeenByTheNextRun) {
-  // Variable weights are not cached: assigning new values between runs
-  // changes the fused result exactly as it changes the unfused one.
+  // Assigning new values between runs changes the fused result exactly as
+  // it changes the unfused one.
   std::vector<std::string> fetches = {rnn_.final_state[0].name()};
   SessionOptions plain_options;
   plain_options.enable_rewrites = false;
@@ -324,7 +326,7 @@ TEST_F(GruFusionTest, NewVariableValuesAreSeenByTheNextRun) {
   auto fused = *Session::Create(*root_.graph());
   ASSERT_TRUE(plain->Run({}, {}, {init_->name()}).ok());
   std::map<std::string, Tensor> values = VariableValues(*plain);
-  fused->variables().WriteAll(values);
+  RILL_ASSERT_OK(fused->variables().WriteAll(values));
   ExpectNear(*plain->Run(feeds_, fetches), *fused->Run(feeds_, fetches));
   for (auto& [name, value] : values) {
     Tensor scaled = *Tensor::Allocate(DT_FLOAT, value.shape());
@@ -334,11 +336,114 @@ TEST_F(GruFusionTest, NewVariableValuesAreSeenByTheNextRun) {
     value = scaled;
   }
   const std::vector<Tensor> before = *fused->Run(feeds_, fetches);
-  plain->variables().WriteAll(values);
-  fused->variables().WriteAll(values);
+  RILL_ASSERT_OK(plain->variables().WriteAll(values));
+  RILL_ASSERT_OK(fused->variables().WriteAll(values));
   const std::vector<Tensor> after = *fused->Run(feeds_, fetches);
   ExpectNear(*plain->Run(feeds_, fetches), after);
   EXPECT_GT(std::fabs(before[0].data<float>()[0] - after[0].data<float>()[0]), 1e-3);
+}
+
+// x ← factor·x + 0.01, in place.
+void ScaleInPlace(Tensor& x, float factor) {
+  for (float& v : x.flat<float>()) v = factor * v + 0.01f;
+}
+
+TEST_F(GruFusionTest, VariableWeightsFollowEveryWayOfWritingThem) {
+  // The fused kernels keep copies of variable weights until a variable's
+  // buffer changes, and every way of writing a variable stores a new buffer:
+  // each write is seen by the next run, as in the unfused plan. Fetching
+  // step 1's Sigmoid leaves step 0 a fused single step (packed weights:
+  // B < 8) and steps 2..3 a fused sequence.
+  ASSERT_EQ(FusedSteps({rnn_.final_state[0], rnn_.outputs[0],
+                        Output(root_.graph()->FindNode("rnn/gru_cell/Sigmoid_1"), 0)},
+                       {}),
+            2);
+  const std::vector<std::string> fetches = {rnn_.final_state[0].name(), rnn_.outputs[0].name(),
+                                            "rnn/gru_cell/Sigmoid_1:0"};
+  SessionOptions plain_options;
+  plain_options.enable_rewrites = false;
+  auto plain = *Session::Create(*root_.graph(), plain_options);
+  auto fused = *Session::Create(*root_.graph());
+  RILL_ASSERT_OK(plain->Run({}, {}, {init_->name()}));
+  const std::map<std::string, Tensor> values = VariableValues(*plain);
+  RILL_ASSERT_OK(fused->variables().WriteAll(values));
+  std::vector<Tensor> last = *fused->Run(feeds_, fetches);
+  ExpectNear(*plain->Run(feeds_, fetches), last);
+  auto expect_followed = [&](const char* how) {
+    SCOPED_TRACE(how);
+    const std::vector<Tensor> now = *fused->Run(feeds_, fetches);
+    ExpectNear(*plain->Run(feeds_, fetches), now);
+    for (int f : {0, 1}) {  // The sequence's and the single step's results moved.
+      EXPECT_GT(std::fabs(now[f].data<float>()[0] - last[f].data<float>()[0]), 1e-4) << f;
+    }
+    last = now;
+  };
+  std::string kernel;
+  for (const auto& [name, value] : values) {
+    if (absl::EndsWith(name, "gates/kernel")) kernel = name;
+  }
+  ASSERT_FALSE(kernel.empty());
+
+  // Write, then the same tensor changed in place and written again (the
+  // caller kept it, so Write stores a copy each time).
+  Tensor w = *values.at(kernel).Clone();
+  ScaleInPlace(w, -0.5f);
+  RILL_ASSERT_OK(plain->variables().Write(kernel, *w.Clone()));
+  RILL_ASSERT_OK(fused->variables().Write(kernel, w));
+  expect_followed("Write");
+  ScaleInPlace(w, 0.25f);
+  RILL_ASSERT_OK(plain->variables().Write(kernel, *w.Clone()));
+  RILL_ASSERT_OK(fused->variables().Write(kernel, w));
+  expect_followed("Write of the same tensor, changed in place");
+
+  // The graph's Assign, given a fed value.
+  const Node* assign = root_.graph()->FindNode(kernel + "/Assign");
+  ASSERT_NE(assign, nullptr);
+  ScaleInPlace(w, 3.0f);
+  const Session::Feeds assign_feed = {{assign->input(1).name(), w}};
+  RILL_ASSERT_OK(plain->Run(assign_feed, {}, {assign->name()}));
+  RILL_ASSERT_OK(fused->Run(assign_feed, {}, {assign->name()}));
+  expect_followed("Assign");
+
+  // A checkpoint restore.
+  std::map<std::string, Tensor> restored = values;
+  for (auto& [name, value] : restored) {
+    value = *value.Clone();
+    ScaleInPlace(value, 0.75f);
+  }
+  RILL_ASSERT_OK(plain->variables().WriteAll(restored));
+  const std::string path = ::testing::TempDir() + "/gru_fusion_variables.ckpt";
+  RILL_ASSERT_OK(SaveCheckpoint(*plain, path));
+  RILL_ASSERT_OK(RestoreCheckpoint(*fused, path));
+  expect_followed("RestoreCheckpoint");
+}
+
+TEST_F(GruFusionTest, FedWeightsChangedInPlaceAreSeen) {
+  // Weights fed in place of a variable's read are not kept across runs: the
+  // caller may refill the same tensor.
+  std::string kernel;
+  for (Variable* v : cell_->variables()) {
+    if (absl::EndsWith(v->name, "gates/kernel")) kernel = v->name;
+  }
+  const Node* read = root_.graph()->FindNode(kernel + "/read");
+  ASSERT_NE(read, nullptr);
+  EXPECT_EQ(FusedSteps({rnn_.final_state[0]}, {Output(const_cast<Node*>(read), 0)}), 1);
+  const std::vector<std::string> fetches = {rnn_.final_state[0].name()};
+  SessionOptions plain_options;
+  plain_options.enable_rewrites = false;
+  auto plain = *Session::Create(*root_.graph(), plain_options);
+  auto fused = *Session::Create(*root_.graph());
+  RILL_ASSERT_OK(plain->Run({}, {}, {init_->name()}));
+  RILL_ASSERT_OK(fused->variables().WriteAll(VariableValues(*plain)));
+  Tensor w = *plain->variables().Read(kernel)->Clone();
+  Session::Feeds feeds = feeds_;
+  feeds.emplace_back(read->name(), w);
+  const std::vector<Tensor> before = *fused->Run(feeds, fetches);
+  ExpectNear(*plain->Run(feeds, fetches), before);
+  ScaleInPlace(w, -0.5f);  // The fed tensor shares w's buffer.
+  const std::vector<Tensor> after = *fused->Run(feeds, fetches);
+  ExpectNear(*plain->Run(feeds, fetches), after);
+  EXPECT_GT(std::fabs(before[0].data<float>()[0] - after[0].data<float>()[0]), 1e-4);
 }
 
 TEST_F(GruFusionTest, StatesNobodyReadsAreNotAllocated) {
@@ -353,7 +458,7 @@ TEST_F(GruFusionTest, StatesNobodyReadsAreNotAllocated) {
   // without one.
   auto initialized = *Session::Create(*root_.graph());
   ASSERT_TRUE(initialized->Run({}, {}, {init_->name()}).ok());
-  session->variables().WriteAll(VariableValues(*initialized));
+  RILL_ASSERT_OK(session->variables().WriteAll(VariableValues(*initialized)));
   auto final_only = session->Run(feeds_, {rnn_.final_state[0].name()});
   ASSERT_TRUE(final_only.ok()) << final_only.status();
   std::vector<std::string> all;

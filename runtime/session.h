@@ -89,7 +89,11 @@ class Session {
   //  - FailedPrecondition: reading an uninitialized variable;
   //  - ResourceExhausted: a tensor above SessionOptions::max_tensor_bytes;
   //  - Unimplemented: no kernel for an op/dtype.
-  // A failed run leaves the Session usable.
+  // A failed run leaves the Session usable. A fetched tensor may share its
+  // buffer with a Const's value or a variable's stored value, as in
+  // TensorFlow: treat fetched tensors as read-only (Clone() one to change
+  // it). Kernels keep copies derived from weights (padded, packed) and would
+  // not see a change made in place.
   absl::StatusOr<std::vector<Tensor>> Run(const Feeds& feeds,
                                           const std::vector<std::string>& fetches,
                                           const std::vector<std::string>& targets = {}) const;

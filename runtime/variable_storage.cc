@@ -1,8 +1,19 @@
 #include "runtime/variable_storage.h"
 
 #include "absl/strings/str_cat.h"
+#include "graph/status_macros.h"
 
 namespace rill {
+namespace {
+
+// Makes `value` the only holder of its buffer (see the class comment).
+absl::Status Unshare(Tensor& value) {
+  if (value.buffer() == nullptr || value.buffer().use_count() == 1) return absl::OkStatus();
+  ASSIGN_OR_RETURN(value, value.Clone());
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 absl::StatusOr<Tensor> VariableStorage::Read(const std::string& name) const {
   absl::MutexLock lock(&mu_);
@@ -14,9 +25,11 @@ absl::StatusOr<Tensor> VariableStorage::Read(const std::string& name) const {
   return it->second;
 }
 
-void VariableStorage::Write(const std::string& name, Tensor value) {
+absl::Status VariableStorage::Write(const std::string& name, Tensor value) {
+  RETURN_IF_ERROR(Unshare(value));
   absl::MutexLock lock(&mu_);
   values_[name] = std::move(value);
+  return absl::OkStatus();
 }
 
 bool VariableStorage::IsInitialized(const std::string& name) const {
@@ -31,9 +44,11 @@ std::vector<std::string> VariableStorage::Names() const {
   return names;
 }
 
-void VariableStorage::WriteAll(std::map<std::string, Tensor> values) {
+absl::Status VariableStorage::WriteAll(std::map<std::string, Tensor> values) {
+  for (auto& [name, value] : values) RETURN_IF_ERROR(Unshare(value));
   absl::MutexLock lock(&mu_);
   for (auto& [name, value] : values) values_[name] = std::move(value);
+  return absl::OkStatus();
 }
 
 }  // namespace rill

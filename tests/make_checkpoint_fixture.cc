@@ -46,7 +46,7 @@ absl::Status WriteFixtures(const std::string& dir) {
   RETURN_IF_ERROR(session->Run({}, {}, {init->name()}).status());
   ASSIGN_OR_RETURN(Tensor w_value,
                    Tensor::FromVector<float>(TensorShape({2, 2}), std::vector<float>{1, 2, 3, 4}));
-  session->variables().Write("w", w_value);
+  RETURN_IF_ERROR(session->variables().Write("w", std::move(w_value)));
   RETURN_IF_ERROR(SaveCheckpoint(*session, dir + "/var.ckpt"));
 
   ASSIGN_OR_RETURN(Tensor x_value,

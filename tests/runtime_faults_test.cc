@@ -158,7 +158,8 @@ TEST(VariableShapeTest, AssignWithoutValidationKeepsTheDeclaredShape) {
   EXPECT_FALSE((*s)->variables().IsInitialized("v"));
   // A value written around the Assign (VariableStorage is public) is caught
   // where the variable is read.
-  (*s)->variables().Write("v", *Tensor::FromVector<float>(TensorShape({1}), {3.0f}));
+  RILL_ASSERT_OK(
+      (*s)->variables().Write("v", *Tensor::FromVector<float>(TensorShape({1}), {3.0f})));
   EXPECT_TRUE(HasError((*s)->Run({}, {"mm"}), absl::StatusCode::kInvalidArgument,
                        "is declared float [2,2]"));
 }

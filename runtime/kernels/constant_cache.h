@@ -1,6 +1,8 @@
-// ConstantCache: a value a kernel derives once from input tensors that are
-// the same on every run (Const weights: a padded copy, packed panels), read
-// without a lock on every later run.
+// Values a kernel derives from its weight inputs (a padded copy, packed
+// panels) and keeps across runs.
+//
+// ConstantCache: derived once from input tensors that are the same on every
+// run (Const weights), read without a lock on every later run.
 //
 // The first call derives the value under a mutex and publishes it with a
 // release store; later calls cost one acquire load and a buffer/shape
@@ -14,6 +16,7 @@
 #include <array>
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <utility>
 
@@ -24,6 +27,22 @@
 #include "graph/tensor.h"
 
 namespace rill {
+
+namespace internal {
+
+// Whether `held` are the tensors `sources` (buffer and shape).
+template <size_t kSources>
+bool SameTensors(const std::array<Tensor, kSources>& held,
+                 const std::array<const Tensor*, kSources>& sources) {
+  for (size_t i = 0; i < kSources; ++i) {
+    if (held[i].buffer() != sources[i]->buffer() || held[i].shape() != sources[i]->shape()) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace internal
 
 template <typename Value, size_t kSources>
 class ConstantCache {
@@ -52,12 +71,7 @@ class ConstantCache {
       }
       entry = first_.get();
     }
-    for (size_t i = 0; i < kSources; ++i) {
-      if (entry->sources[i].buffer() != sources[i]->buffer() ||
-          entry->sources[i].shape() != sources[i]->shape()) {
-        return nullptr;
-      }
-    }
+    if (!internal::SameTensors(entry->sources, sources)) return nullptr;
     return &entry->value;
   }
 
@@ -70,6 +84,63 @@ class ConstantCache {
   // Written once, under mu_; never replaced, so pointers into it stay valid.
   mutable std::unique_ptr<const Entry> first_ ABSL_GUARDED_BY(mu_);
   mutable std::atomic<const Entry*> ready_{nullptr};
+};
+
+// VariableCache: the same for sources that change now and then: a
+// variable's stored value, which stays in one buffer until the variable is
+// written, and every write stores a new buffer (VariableStorage's rule).
+// The value is derived again when the sources are other tensors than those
+// it was derived from, and replaces the old one, so a run after an Assign or
+// a checkpoint restore reads weights derived from the new value.
+//
+// Only for such sources: a fed or computed tensor may come back with other
+// contents in the same buffer and must not be cached at all.
+//
+// Each Get takes a mutex (derivation happens under it, so concurrent runs
+// derive once) and returns a copy of the value: `Value` must be cheap to
+// copy, sharing its buffers, so that a value one run reads stays alive when
+// another run replaces it.
+template <typename Value, size_t kSources>
+class VariableCache {
+ public:
+  using Sources = std::array<const Tensor*, kSources>;
+
+  // The value for `sources`: the kept one when they are the tensors it was
+  // derived from, else `derive()`'s (absl::StatusOr<Value>), which is kept
+  // instead; the old value's memory is released before deriving (unless a
+  // caller still holds a copy). Errors are returned and not remembered.
+  // Thread-safe.
+  template <typename Derive>
+  absl::StatusOr<Value> Get(const Sources& sources, Derive derive) const {
+    absl::MutexLock lock(&mu_);
+    if (entry_ == nullptr || !internal::SameTensors(entry_->sources, sources)) {
+      entry_.reset();
+      ASSIGN_OR_RETURN(Value value, derive());
+      auto made = std::make_unique<Entry>();
+      for (size_t i = 0; i < kSources; ++i) made->sources[i] = *sources[i];
+      made->value = std::move(value);
+      entry_ = std::move(made);
+      ++derivations_;
+    }
+    return entry_->value;
+  }
+
+  // How many times Get derived a value (for tests).
+  int64_t derivations() const {
+    absl::MutexLock lock(&mu_);
+    return derivations_;
+  }
+
+ private:
+  struct Entry {
+    // Held so that their buffers cannot be reused by other tensors while
+    // the value stands for them.
+    std::array<Tensor, kSources> sources;
+    Value value;
+  };
+  mutable absl::Mutex mu_;
+  mutable std::unique_ptr<Entry> entry_ ABSL_GUARDED_BY(mu_);
+  mutable int64_t derivations_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace rill

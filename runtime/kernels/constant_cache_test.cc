@@ -1,5 +1,6 @@
 // ConstantCache: derived once, shared by concurrent callers, other sources
 // not served from it, a failed first derivation not remembered.
+// VariableCache: derived again when the sources change, only the latest kept.
 #include "runtime/kernels/constant_cache.h"
 
 #include <atomic>
@@ -67,6 +68,74 @@ TEST(ConstantCacheTest, AFailedDerivationIsRetried) {
   ASSERT_TRUE(retried.ok());
   ASSERT_NE(*retried, nullptr);
   EXPECT_EQ(**retried, 5);
+}
+
+TEST(VariableCacheTest, DerivesAgainWhenTheSourcesChangeAndKeepsOnlyTheLatest) {
+  Tensor a = IotaMatrix(4, 8, 0.0f);
+  const Tensor b = IotaMatrix(2, 8, 1.0f);
+  VariableCache<Tensor, 2> cache;  // A Tensor value shares its buffer when copied.
+  int calls = 0;
+  auto sum_of_first = [&](const Tensor& x) {
+    return [&calls, &x]() -> absl::StatusOr<Tensor> {
+      ++calls;
+      return Tensor::Scalar<float>(x.data<float>()[0] + 100.0f);
+    };
+  };
+  absl::StatusOr<Tensor> first = cache.Get({&a, &b}, sum_of_first(a));
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->data<float>()[0], 100.0f);
+  EXPECT_TRUE(cache.Get({&a, &b}, sum_of_first(a))->SharesBufferWith(*first));
+  EXPECT_EQ(calls, 1);
+
+  // Another buffer with the same values, or the same buffer reshaped: new.
+  const Tensor a_copy = IotaMatrix(4, 8, 0.0f);
+  absl::StatusOr<Tensor> second = cache.Get({&a_copy, &b}, sum_of_first(a_copy));
+  EXPECT_EQ(calls, 2);
+  EXPECT_FALSE(second->SharesBufferWith(*first));
+  const Tensor a_reshaped = *a_copy.Reshaped(TensorShape({8, 4}));
+  ASSERT_TRUE(cache.Get({&a_reshaped, &b}, sum_of_first(a_reshaped)).ok());
+  EXPECT_EQ(calls, 3);
+  // Only the latest value is kept: going back derives again.
+  ASSERT_TRUE(cache.Get({&a, &b}, sum_of_first(a)).ok());
+  EXPECT_EQ(calls, 4);
+  EXPECT_EQ(cache.derivations(), 4);
+  // The first value's holder still reads it.
+  EXPECT_EQ(first->data<float>()[0], 100.0f);
+}
+
+TEST(VariableCacheTest, HoldsItsSourcesSoTheirBuffersAreNotReused) {
+  Tensor a = IotaMatrix(4, 8, 0.0f);
+  VariableCache<int, 1> cache;
+  ASSERT_TRUE(cache.Get({&a}, [] { return absl::StatusOr<int>(1); }).ok());
+  EXPECT_EQ(a.buffer().use_count(), 2);  // Another tensor cannot get its address.
+  absl::StatusOr<int> failed = cache.Get(
+      {&a}, [] { return absl::StatusOr<int>(absl::ResourceExhaustedError("no memory")); });
+  EXPECT_EQ(*failed, 1);  // Kept: derive() was not called.
+  const Tensor b = IotaMatrix(4, 8, 0.0f);
+  failed = cache.Get({&b}, [] { return absl::StatusOr<int>(absl::ResourceExhaustedError("no")); });
+  EXPECT_EQ(failed.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(a.buffer().use_count(), 1);  // The replaced entry let go of it.
+  EXPECT_EQ(*cache.Get({&b}, [] { return absl::StatusOr<int>(2); }), 2);
+}
+
+TEST(VariableCacheTest, ConcurrentCallersWithOneSourceDeriveOnce) {
+  const Tensor a = IotaMatrix(4, 8, 0.0f);
+  VariableCache<int, 1> cache;
+  std::atomic<int> derived{0};
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong{0};
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&] {
+      for (int round = 0; round < 100; ++round) {
+        absl::StatusOr<int> v =
+            cache.Get({&a}, [&] { return absl::StatusOr<int>(7 + derived.fetch_add(1)); });
+        if (!v.ok() || *v != 7) wrong.fetch_add(1);
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(derived.load(), 1);
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 }  // namespace

@@ -11,8 +11,8 @@
 namespace rill {
 namespace {
 
-// Below this many rows, a step with constant weights multiplies by the
-// weights packed once (PackedGemm) instead of calling oneDNN's sgemm: at
+// Below this many rows, a step whose weights' copies are kept (Const or
+// variable weights) multiplies by the weights packed once (PackedGemm) instead of calling oneDNN's sgemm: at
 // B = 1 the products are GEMVs bound by reading the weights from L2, where
 // the packed panels' one contiguous stream per pair of panels beats sgemm's
 // per-call setup and strided reads (bench/separate_measurements.md).
@@ -97,14 +97,14 @@ absl::Status FusedGruKernel::Compute(KernelContext& ctx) const {
     std::memcpy(xh + b * ld_xh + in, hp + b * units, units * sizeof(float));
   }
 
-  const bool packed = weights_.constant() && batch < kMaxRowsForPackedStep;
+  const bool packed = weights_.keeps_copies() && batch < kMaxRowsForPackedStep;
   GruPackedWeights packed_w;
   GruWeightsView w;
   if (packed) {
     ASSIGN_OR_RETURN(packed_w, weights_.GetPacked(ctx.input(2), ctx.input(4)));
   } else {
-    // Variable weights are used in place: one step reads them once, and a
-    // copy would cost more than the padding saves.
+    // Fed or computed weights are used in place: one step reads them once,
+    // and a copy would cost more than the padding saves.
     ASSIGN_OR_RETURN(w, weights_.Get(ctx.input(2), ctx.input(4), /*copy=*/false));
   }
 

@@ -52,10 +52,11 @@ absl::Status CheckGruInputShapes(absl::Span<const Tensor* const> xs, const Tenso
 class FusedGruKernel : public FusedKernel {
  public:
   // `input_size` and `units` are the static I and H (validated by the
-  // graph's shape inference of the original nodes). `constant_weights`: the
-  // weights are Const values, so their GEMM layout is prepared once.
-  FusedGruKernel(int64_t input_size, int64_t units, bool constant_weights)
-      : input_size_(input_size), units_(units), weights_(constant_weights) {}
+  // graph's shape inference of the original nodes). `weight_source`: where
+  // the weights come from, which decides whether their GEMM layout is
+  // prepared once (Const), once per value (variables) or per call.
+  FusedGruKernel(int64_t input_size, int64_t units, GruWeightSource weight_source)
+      : input_size_(input_size), units_(units), weights_(weight_source) {}
 
   const char* name() const override { return "FusedGRUCell"; }
   // [B, H]; InvalidArgument unless the inputs have exactly the shapes above

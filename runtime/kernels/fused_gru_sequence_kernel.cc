@@ -314,7 +314,7 @@ absl::Status FusedGruSequenceKernel::Compute(KernelContext& ctx) const {
   r.hoisted = r.batch < kMinRowsForDirectSteps || r.batch >= kMinRowsForLibraryGemm;
   if (r.library_gemm) {
     // The weights are read T times: worth a padded copy even when they are
-    // variables.
+    // fed or computed.
     ASSIGN_OR_RETURN(r.w, weights_.Get(w_ru, w_c, /*copy=*/true));
   }
   if (!r.library_gemm) {

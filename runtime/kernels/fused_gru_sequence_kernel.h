@@ -33,9 +33,10 @@ namespace rill {
 
 class FusedGruSequenceKernel : public FusedKernel {
  public:
-  // `constant_weights`: as for FusedGruKernel.
-  FusedGruSequenceKernel(int steps, int64_t input_size, int64_t units, bool constant_weights)
-      : steps_(steps), input_size_(input_size), units_(units), weights_(constant_weights) {}
+  // `weight_source`: as for FusedGruKernel.
+  FusedGruSequenceKernel(int steps, int64_t input_size, int64_t units,
+                         GruWeightSource weight_source)
+      : steps_(steps), input_size_(input_size), units_(units), weights_(weight_source) {}
 
   const char* name() const override { return "FusedGRUSequence"; }
   absl::Status OutputShapes(absl::Span<const Tensor* const> inputs,

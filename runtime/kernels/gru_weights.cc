@@ -15,23 +15,14 @@ absl::StatusOr<float*> GruScratch(int64_t floats) {
   return buffer.data<float>();
 }
 
-absl::StatusOr<GruWeightsView> GruWeightCache::Get(const Tensor& w_ru, const Tensor& w_c,
-                                                   bool copy) const {
+namespace {
+
+absl::StatusOr<GruWeightsView> PaddedCopies(const Tensor& w_ru, const Tensor& w_c) {
   GruWeightsView view;
-  if (constant_) {
-    ASSIGN_OR_RETURN(view.ru, ru_.Get(w_ru));
-    ASSIGN_OR_RETURN(view.c, c_.Get(w_c));
-  } else if (copy) {
-    ASSIGN_OR_RETURN(view.ru, PaddedCopy(w_ru));
-    ASSIGN_OR_RETURN(view.c, PaddedCopy(w_c));
-  } else {
-    view.ru = InPlaceOperand(w_ru);
-    view.c = InPlaceOperand(w_c);
-  }
+  ASSIGN_OR_RETURN(view.ru, PaddedCopy(w_ru));
+  ASSIGN_OR_RETURN(view.c, PaddedCopy(w_c));
   return view;
 }
-
-namespace {
 
 absl::StatusOr<GruPackedWeights> PackWeights(const Tensor& w_ru, const Tensor& w_c) {
   const int64_t rows = w_c.dim(0), units = w_c.dim(1);
@@ -45,13 +36,39 @@ absl::StatusOr<GruPackedWeights> PackWeights(const Tensor& w_ru, const Tensor& w
 
 }  // namespace
 
+absl::StatusOr<GruWeightsView> GruWeightCache::Get(const Tensor& w_ru, const Tensor& w_c,
+                                                   bool copy) const {
+  switch (source_) {
+    case GruWeightSource::kConstant: {
+      GruWeightsView view;
+      ASSIGN_OR_RETURN(view.ru, ru_.Get(w_ru));
+      ASSIGN_OR_RETURN(view.c, c_.Get(w_c));
+      return view;
+    }
+    case GruWeightSource::kVariable:
+      return variable_padded_.Get({&w_ru, &w_c}, [&] { return PaddedCopies(w_ru, w_c); });
+    case GruWeightSource::kOther:
+      break;
+  }
+  if (copy) return PaddedCopies(w_ru, w_c);
+  return GruWeightsView{InPlaceOperand(w_ru), InPlaceOperand(w_c)};
+}
+
 absl::StatusOr<GruPackedWeights> GruWeightCache::GetPacked(const Tensor& w_ru,
                                                            const Tensor& w_c) const {
-  if (!constant_) return PackWeights(w_ru, w_c);
-  ASSIGN_OR_RETURN(const GruPackedWeights* cached,
-                   packed_.Get({&w_ru, &w_c}, [&] { return PackWeights(w_ru, w_c); }));
-  if (cached == nullptr) return PackWeights(w_ru, w_c);
-  return GruPackedWeights{cached->r.View(), cached->u.View(), cached->c.View()};
+  switch (source_) {
+    case GruWeightSource::kConstant: {
+      ASSIGN_OR_RETURN(const GruPackedWeights* cached,
+                       packed_.Get({&w_ru, &w_c}, [&] { return PackWeights(w_ru, w_c); }));
+      if (cached == nullptr) return PackWeights(w_ru, w_c);
+      return GruPackedWeights{cached->r.View(), cached->u.View(), cached->c.View()};
+    }
+    case GruWeightSource::kVariable:
+      return variable_packed_.Get({&w_ru, &w_c}, [&] { return PackWeights(w_ru, w_c); });
+    case GruWeightSource::kOther:
+      break;
+  }
+  return PackWeights(w_ru, w_c);
 }
 
 }  // namespace rill

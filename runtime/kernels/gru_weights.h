@@ -34,34 +34,57 @@ struct GruPackedWeights {
 // call on the same thread. ResourceExhausted if it cannot grow.
 absl::StatusOr<float*> GruScratch(int64_t floats);
 
-// With `constant` (the plan found both weights to be Const values, the same
-// on every run), the padded copies are made on the first Compute and kept.
-// Otherwise (variables) each call copies, or uses the tensors as they are
-// when the caller says the copy does not pay.
+// Where a GRU kernel's weight inputs come from, which decides what it may
+// keep across runs.
+enum class GruWeightSource {
+  // Const values: the same tensors on every run. Copies are made on the
+  // first call and kept for good.
+  kConstant,
+  // Variables' stored values: the same buffers until a variable is written,
+  // and every write stores a new buffer (runtime/variable_storage.h).
+  // Copies are kept and made again when the buffers change.
+  kVariable,
+  // Fed or computed: may hold other values on every run, even in the same
+  // buffer. Nothing is kept.
+  kOther,
+};
+
 class GruWeightCache {
  public:
-  explicit GruWeightCache(bool constant) : constant_(constant) {}
+  explicit GruWeightCache(GruWeightSource source) : source_(source) {}
 
-  bool constant() const { return constant_; }
+  // Whether the weights' copies are kept across calls (Const or variable
+  // weights), so a kernel may prefer the packed form even for one step.
+  bool keeps_copies() const { return source_ != GruWeightSource::kOther; }
 
-  // `copy`: for non-constant weights, make padded copies for this call (a
-  // sequence reads the weights T times) or use them in place (a single
-  // step, where copying costs more than it saves). Thread-safe.
+  // The weights at padded strides. Kept copies when keeps_copies();
+  // otherwise `copy` says whether to make padded copies for this call (a
+  // sequence reads the weights T times) or use the tensors in place (a
+  // single step, where copying costs more than it saves). Thread-safe.
   // ResourceExhausted if a copy cannot be allocated.
   absl::StatusOr<GruWeightsView> Get(const Tensor& w_ru, const Tensor& w_c, bool copy) const;
 
-  // The packed weights (their shapes checked by the caller): packed on the
-  // first call and kept for constant weights (the result then reads the
-  // kept panels without owning them: valid while the cache lives), packed on
-  // every call otherwise. Thread-safe. ResourceExhausted if they cannot be
-  // allocated.
+  // The packed weights (their shapes checked by the caller): kept when
+  // keeps_copies(), packed on every call otherwise. Kept panels of Const
+  // weights are read without owning them (valid while the cache lives).
+  // Thread-safe. ResourceExhausted if they cannot be allocated.
   absl::StatusOr<GruPackedWeights> GetPacked(const Tensor& w_ru, const Tensor& w_c) const;
 
+  // How many times variable weights were copied or packed (for tests).
+  int64_t variable_derivations() const {
+    return variable_padded_.derivations() + variable_packed_.derivations();
+  }
+
  private:
-  const bool constant_;
+  const GruWeightSource source_;
+  // kConstant.
   PaddedOperandCache ru_;
   PaddedOperandCache c_;
   ConstantCache<GruPackedWeights, 2> packed_;
+  // kVariable: the values own their copies, so a run keeps the copies it
+  // reads alive when another run replaces them.
+  VariableCache<GruWeightsView, 2> variable_padded_;
+  VariableCache<GruPackedWeights, 2> variable_packed_;
 };
 
 }  // namespace rill

@@ -64,12 +64,11 @@ class AssignKernel : public OpKernel {
           "' (declared ", declared_shape_.ToString(), ") a value of shape ",
           value.shape().ToString(), ": rill plans its readers for the declared shape"));
     }
-    // The stored tensor must not alias a buffer another op may still write or
-    // forward; a private copy makes later runs independent of this one.
-    absl::StatusOr<Tensor> copy = value.Clone();
-    if (!copy.ok()) return copy.status();
-    ctx.variables()->Write(variable_, *copy);
-    ctx.set_output(0, *std::move(copy));
+    // Write stores a private copy (the run still holds `value`), so later
+    // runs are independent of this one's buffers.
+    absl::Status written = ctx.variables()->Write(variable_, value);
+    if (!written.ok()) return written;
+    ctx.set_output(0, value);
     return absl::OkStatus();
   }
 
