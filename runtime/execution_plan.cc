@@ -61,25 +61,21 @@ std::vector<char> ValuesOf(const Graph& graph, const absl::flat_hash_set<int64_t
   return is_value;
 }
 
-bool IsConstantValue(const Output& o, const std::vector<char>& constant_outputs) {
-  return constant_outputs[o.node->id()] != 0;
-}
+// Where each node's output 0 comes from (runtime/input_source.h).
+struct InputSources {
+  const std::vector<char>* constant;  // Const or folded values (FoldConstants).
+  std::vector<char> variable;         // ValuesOf(..., "VariableV2").
 
-// Where W_ru and W_c of a GRU match come from. `constant_outputs` and
-// `variable_outputs` as ValuesOf's for Const and VariableV2.
-GruWeightSource GruWeightsSource(const GruCellMatch& m, const std::vector<char>& constant_outputs,
-                                 const std::vector<char>& variable_outputs) {
-  if (IsConstantValue(m.inputs[2], constant_outputs) &&
-      IsConstantValue(m.inputs[4], constant_outputs)) {
-    return GruWeightSource::kConstant;
+  InputSource Of(const Output& o) const {
+    if ((*constant)[o.node->id()]) return InputSource::kConstant;
+    if (variable[o.node->id()]) return InputSource::kVariable;
+    return InputSource::kOther;
   }
-  // A variable's value, or a Const's (which never changes buffer either).
-  auto stored = [&](const Output& o) {
-    return IsConstantValue(o, constant_outputs) || variable_outputs[o.node->id()] != 0;
-  };
-  if (stored(m.inputs[2]) && stored(m.inputs[4])) return GruWeightSource::kVariable;
-  return GruWeightSource::kOther;
-}
+  // Of W_ru and W_c of a GRU match, both read by one kernel.
+  InputSource OfGruWeights(const GruCellMatch& m) const {
+    return CombinedSource(Of(m.inputs[2]), Of(m.inputs[4]));
+  }
+};
 
 // Below this many input plus output elements (32 KiB of floats) a step
 // takes about as long as handing it to another thread (~0.5 us measured,
@@ -121,8 +117,7 @@ void AbsorbGroup(std::vector<Candidate>& candidates, const std::vector<int>& can
 // link's output is fed.
 void FuseGruSequences(std::vector<Candidate>& candidates, const std::vector<int>& candidate_of,
                       const absl::flat_hash_set<int64_t>& fed,
-                      const std::vector<char>& constant_outputs,
-                      const std::vector<char>& variable_outputs) {
+                      const InputSources& sources) {
   absl::flat_hash_map<const Node*, int> gru_by_output;
   for (int i = 0; i < static_cast<int>(candidates.size()); ++i) {
     if (!candidates[i].removed && candidates[i].gru) gru_by_output[candidates[i].node] = i;
@@ -177,7 +172,7 @@ void FuseGruSequences(std::vector<Candidate>& candidates, const std::vector<int>
     seq.outputs = std::move(outputs);
     seq.fused = std::make_unique<FusedGruSequenceKernel>(
         static_cast<int>(usable.size()), first.input_size, first.units,
-        GruWeightsSource(first, constant_outputs, variable_outputs));
+        sources.OfGruWeights(first));
   }
 }
 
@@ -186,7 +181,7 @@ void FuseGruSequences(std::vector<Candidate>& candidates, const std::vector<int>
 // BiasAdd feeding one is fused together with it.
 void FuseDenseLayers(std::vector<Candidate>& candidates, const std::vector<int>& candidate_of,
                      const std::function<bool(const Output&)>& is_private,
-                     const std::vector<char>& constant_outputs) {
+                     const InputSources& sources) {
   for (const bool activations : {true, false}) {
     for (Candidate& c : candidates) {
       if (c.removed || c.fused || c.folded || (c.node->op() != "BiasAdd") != activations) {
@@ -204,7 +199,7 @@ void FuseDenseLayers(std::vector<Candidate>& candidates, const std::vector<int>&
       AbsorbGroup(candidates, candidate_of, m->interior, m->inputs, c);
       c.fused = std::make_unique<FusedMatMulKernel>(
           m->transpose_a, m->transpose_b, m->activation,
-          IsConstantValue(m->inputs[m->pieces], constant_outputs), m->pieces);
+          sources.Of(m->inputs[m->pieces]), m->pieces);
     }
   }
 }
@@ -274,8 +269,7 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Build(
   } else {
     folded.constant = ValuesOf(graph, fed, "Const");
   }
-  const std::vector<char>& constant_outputs = folded.constant;
-  const std::vector<char> variable_outputs = ValuesOf(graph, fed, "VariableV2");
+  const InputSources sources{&folded.constant, ValuesOf(graph, fed, "VariableV2")};
 
   // Candidates in node-id order, which is a topological order (AddNode only
   // accepts existing inputs); a fused group takes its final node's place.
@@ -308,13 +302,12 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Build(
       if (!all_needed) continue;
       AbsorbGroup(candidates, candidate_of, m->interior, m->inputs, c);
       c.fused = std::make_unique<FusedGruKernel>(m->input_size, m->units,
-                                                 GruWeightsSource(*m, constant_outputs,
-                                                                  variable_outputs));
+                                                 sources.OfGruWeights(*m));
       c.gru = std::move(m);
     }
-    FuseGruSequences(candidates, candidate_of, fed, constant_outputs, variable_outputs);
+    FuseGruSequences(candidates, candidate_of, fed, sources);
   }
-  if (options.fuse_dense) FuseDenseLayers(candidates, candidate_of, is_private, constant_outputs);
+  if (options.fuse_dense) FuseDenseLayers(candidates, candidate_of, is_private, sources);
 
   // Drop steps nothing reads any more (the Consts of fused groups, the
   // inputs of folded nodes), walking
@@ -366,9 +359,9 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Build(
       step.folded = true;
     } else {
       ASSIGN_OR_RETURN(step.kernel, kernels.CreateKernel(*node));
-      std::vector<bool> constant;
-      for (const Output& in : c.inputs) constant.push_back(IsConstantValue(in, constant_outputs));
-      step.kernel->SetConstantInputs(constant);
+      std::vector<InputSource> input_sources;
+      for (const Output& in : c.inputs) input_sources.push_back(sources.Of(in));
+      step.kernel->SetInputSources(input_sources);
     }
     for (const Output& in : c.inputs) {
       const int slot = slot_for(in);

@@ -13,8 +13,8 @@
 // touches a fetched or fed tensor, so results are the same.
 //
 // Kernels learn at build time which inputs are constant (a Const's value or
-// a folded one, not fed: OpKernel::SetConstantInputs), so they
-// can prepare them once, and fused kernels which outputs nothing reads
+// a folded one) or variables' values, not fed (OpKernel::SetInputSources),
+// so they can keep what they derive from them, and fused kernels which outputs nothing reads
 // (FusedKernel::SetUnusedOutputs), so they need not allocate them.
 //
 // Memory: each intermediate tensor is released as soon as its last reader

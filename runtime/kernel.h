@@ -22,6 +22,7 @@
 #include "graph/node.h"
 #include "graph/tensor.h"
 #include "runtime/buffer_pool.h"
+#include "runtime/input_source.h"
 
 namespace Eigen {
 struct ThreadPoolDevice;
@@ -132,11 +133,10 @@ class OpKernel {
   // FailedPrecondition for uninitialized state, ResourceExhausted for caps.
   virtual absl::Status Compute(KernelContext& ctx) const = 0;
 
-  // Called by the plan once, before any run: constant[i] says input i is the
-  // same tensor on every run (a Const's value, possibly through Identity,
-  // and not fed), so the kernel may prepare it once (MatMul pads constant
-  // weights). Default: ignored.
-  virtual void SetConstantInputs(const std::vector<bool>& constant) {}
+  // Called by the plan once, before any run: where each input comes from
+  // (runtime/input_source.h), so the kernel may keep what it derives from
+  // constant or variable inputs (MatMul pads such weights). Default: ignored.
+  virtual void SetInputSources(const std::vector<InputSource>& sources) {}
 
   // Whether Compute does enough work to be worth handing to another
   // inter-op thread. Cheap kernels (Const, Identity, NoOp, Shape, ...) run

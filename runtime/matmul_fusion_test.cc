@@ -16,9 +16,11 @@
 #include "ops/math_ops.h"
 #include "ops/nn_ops.h"
 #include "ops/op_registry.h"
+#include "ops/variables.h"
 #include "runtime/execution_plan.h"
 #include "runtime/kernels/standard_kernels.h"
 #include "runtime/session.h"
+#include "runtime/variable_storage.h"
 
 namespace rill {
 namespace {
@@ -47,8 +49,9 @@ struct Layer {
   bool ta = false, tb = false;
 };
 
-// y = op(BiasAdd(MatMul(x, w), b)) with Const w and b ("" = no activation).
-Layer BuildLayer(const std::string& op, bool ta, bool tb) {
+// y = op(BiasAdd(MatMul(x, w), b)) with Const b and w, or a variable w
+// (its value written by the caller) ("" = no activation).
+Layer BuildLayer(const std::string& op, bool ta, bool tb, bool variable_w = false) {
   Layer l;
   l.root = std::make_unique<Scope>(Scope::NewRootScope(&GlobalOpRegistry()));
   const Scope& s = *l.root;
@@ -60,7 +63,14 @@ Layer BuildLayer(const std::string& op, bool ta, bool tb) {
                      0.5f, 0.3f);
   l.b_value = Values({kOut}, 0.2f, 0.7f);
   l.x = ops::Placeholder(s.WithOpName("x"), DT_FLOAT, TensorShape({-1, -1}));
-  Output w = ops::Identity(s.WithOpName("w/read"), ops::Const(s.WithOpName("w"), l.w_value));
+  Output w;
+  if (variable_w) {
+    GetVariableOptions o;
+    o.shape = l.w_value.shape();
+    w = (*GetVariable(s, "w", o))->value;  // "w/read"
+  } else {
+    w = ops::Identity(s.WithOpName("w/read"), ops::Const(s.WithOpName("w"), l.w_value));
+  }
   Output mm = ops::MatMul(s.WithOpName("MatMul"), l.x, w, ta, tb);
   l.y = ops::BiasAdd(s.WithOpName("BiasAdd"), mm, ops::Const(s.WithOpName("b"), l.b_value));
   if (op == "Relu") l.y = ops::Relu(s.WithOpName("act"), l.y);
@@ -110,6 +120,35 @@ TEST(MatMulFusionTest, EveryActivationAndTransposeGivesTheLayer) {
             ExpectLayer(l, op, (*y)[0]);
           }
         }
+      }
+    }
+  }
+}
+
+TEST(MatMulFusionTest, VariableWeightsAreSeenAfterEveryWrite) {
+  // MatMul and FusedMatMul keep a padded copy of a variable W (128 columns:
+  // a slow stride) until the variable is written: each write is seen.
+  for (const bool tb : {false, true}) {
+    for (const bool rewrites : {true, false}) {
+      SCOPED_TRACE(absl::StrCat(tb ? "tb" : "", rewrites ? " fused" : " MatMul"));
+      Layer l = BuildLayer("Tanh", false, tb, /*variable_w=*/true);
+      SessionOptions o;
+      o.enable_rewrites = rewrites;
+      auto session = *Session::Create(*l.root->graph(), o);
+      Tensor w = l.w_value;  // Kept: Write stores a copy each time.
+      for (int write = 0; write < 3; ++write) {
+        RILL_ASSERT_OK(session->variables().Write("w", w));
+        for (int run = 0; run < 2; ++run) {
+          std::vector<StepStats> stats;
+          auto y = session->Run({{"x", l.x_value}}, {l.y.name()}, {}, &stats);
+          ASSERT_TRUE(y.ok()) << y.status();
+          ExpectLayer(l, "Tanh", (*y)[0]);
+          const bool fused = std::any_of(stats.begin(), stats.end(), [](const StepStats& st) {
+            return st.op == "FusedMatMul";
+          });
+          EXPECT_EQ(fused, rewrites);
+        }
+        for (float& v : w.flat<float>()) v = -0.7f * v + 0.05f;  // l.w_value too.
       }
     }
   }

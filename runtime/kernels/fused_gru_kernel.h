@@ -55,7 +55,7 @@ class FusedGruKernel : public FusedKernel {
   // graph's shape inference of the original nodes). `weight_source`: where
   // the weights come from, which decides whether their GEMM layout is
   // prepared once (Const), once per value (variables) or per call.
-  FusedGruKernel(int64_t input_size, int64_t units, GruWeightSource weight_source)
+  FusedGruKernel(int64_t input_size, int64_t units, InputSource weight_source)
       : input_size_(input_size), units_(units), weights_(weight_source) {}
 
   const char* name() const override { return "FusedGRUCell"; }

@@ -35,7 +35,7 @@ class FusedGruSequenceKernel : public FusedKernel {
  public:
   // `weight_source`: as for FusedGruKernel.
   FusedGruSequenceKernel(int steps, int64_t input_size, int64_t units,
-                         GruWeightSource weight_source)
+                         InputSource weight_source)
       : steps_(steps), input_size_(input_size), units_(units), weights_(weight_source) {}
 
   const char* name() const override { return "FusedGRUSequence"; }

@@ -85,7 +85,7 @@ absl::Status FusedMatMulKernel::Compute(KernelContext& ctx) const {
   const int64_t m = shapes[0].dim(0), n = shapes[0].dim(1);
   if (m == 0 || n == 0) return absl::OkStatus();
   const int threads = ctx.device().numThreads();
-  const PaddedOperandCache* cache = constant_weights_ ? &b_cache_ : nullptr;
+  const PaddedOperandCache* cache = b_cache_.get();
   float* c = out->data<float>();
   if (pieces_ == 1) {
     const Tensor& a = ctx.input(0);

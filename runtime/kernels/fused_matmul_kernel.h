@@ -13,6 +13,7 @@
 #ifndef RILL_RUNTIME_KERNELS_FUSED_MATMUL_KERNEL_H_
 #define RILL_RUNTIME_KERNELS_FUSED_MATMUL_KERNEL_H_
 
+#include <memory>
 #include <vector>
 
 #include "runtime/kernels/fused_gru_kernel.h"
@@ -24,16 +25,19 @@ enum class FusedActivation { kNone, kRelu, kSigmoid, kTanh };
 
 class FusedMatMulKernel : public FusedKernel {
  public:
-  // `constant_weights`: b is a Const value (see OpKernel::SetConstantInputs).
+  // `weight_source`: where b comes from (Const and variable weights at a
+  // slow stride are read from a padded copy kept across runs).
   // `pieces`: how many inputs make up a (the values of an absorbed ConcatV2
   // along columns; 1 for a plain a). REQUIRES: !transpose_a when pieces > 1.
   FusedMatMulKernel(bool transpose_a, bool transpose_b, FusedActivation activation,
-                    bool constant_weights, int pieces = 1)
+                    InputSource weight_source, int pieces = 1)
       : transpose_a_(transpose_a),
         transpose_b_(transpose_b),
         activation_(activation),
-        constant_weights_(constant_weights),
-        pieces_(pieces) {}
+        pieces_(pieces),
+        b_cache_(KeepsDerivedValues(weight_source)
+                     ? std::make_unique<PaddedOperandCache>(weight_source)
+                     : nullptr) {}
 
   const char* name() const override { return "FusedMatMul"; }
   // [M, N]; InvalidArgument (TensorFlow's ConcatV2, MatMul and BiasAdd
@@ -48,9 +52,8 @@ class FusedMatMulKernel : public FusedKernel {
   const bool transpose_a_;
   const bool transpose_b_;
   const FusedActivation activation_;
-  const bool constant_weights_;
   const int pieces_;
-  PaddedOperandCache b_cache_;
+  const std::unique_ptr<PaddedOperandCache> b_cache_;  // Null: b not kept.
 };
 
 }  // namespace rill

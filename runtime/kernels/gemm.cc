@@ -68,6 +68,10 @@ absl::StatusOr<GemmOperand> PaddedCopy(const Tensor& matrix) {
 }
 
 absl::StatusOr<GemmOperand> PaddedOperandCache::Get(const Tensor& matrix) const {
+  if (source_ == InputSource::kVariable) {
+    return variable_copy_.Get({&matrix}, [&] { return PaddedCopy(matrix); });
+  }
+  if (source_ == InputSource::kOther) return PaddedCopy(matrix);
   ASSIGN_OR_RETURN(const GemmOperand* cached,
                    copy_.Get({&matrix}, [&] { return PaddedCopy(matrix); }));
   if (cached == nullptr) return PaddedCopy(matrix);
@@ -77,12 +81,9 @@ absl::StatusOr<GemmOperand> PaddedOperandCache::Get(const Tensor& matrix) const 
   return view;
 }
 
-absl::StatusOr<GemmOperand> ProductOperand(const Tensor& b,
-                                           const PaddedOperandCache* constant_b_cache,
+absl::StatusOr<GemmOperand> ProductOperand(const Tensor& b, const PaddedOperandCache* b_cache,
                                            int64_t m) {
-  if (constant_b_cache != nullptr && m > 1 && IsSlowStride(b.dim(1))) {
-    return constant_b_cache->Get(b);
-  }
+  if (b_cache != nullptr && m > 1 && IsSlowStride(b.dim(1))) return b_cache->Get(b);
   return InPlaceOperand(b);
 }
 
@@ -106,10 +107,9 @@ absl::Status LibraryProduct(int64_t m, int64_t k, const float* a, int64_t lda,
 }
 
 absl::Status MatrixProduct(const Tensor& a, bool transpose_a, const Tensor& b, bool transpose_b,
-                           const PaddedOperandCache* constant_b_cache, int max_threads,
-                           Tensor* out) {
+                           const PaddedOperandCache* b_cache, int max_threads, Tensor* out) {
   const int64_t m = out->dim(0);
-  ASSIGN_OR_RETURN(const GemmOperand op, ProductOperand(b, constant_b_cache, m));
+  ASSIGN_OR_RETURN(const GemmOperand op, ProductOperand(b, b_cache, m));
   SgemmArgs g;
   g.transpose_a = transpose_a;
   g.transpose_b = transpose_b;

@@ -16,6 +16,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "graph/tensor.h"
+#include "runtime/input_source.h"
 #include "runtime/kernels/constant_cache.h"
 
 namespace rill {
@@ -65,25 +66,32 @@ GemmOperand InPlaceOperand(const Tensor& matrix);
 // apart, padding zero). ResourceExhausted if it cannot be allocated.
 absl::StatusOr<GemmOperand> PaddedCopy(const Tensor& matrix);
 
-// The padded copy of a matrix that is the same tensor on every run (a Const
-// weight): made on the first Get and read without a lock afterwards. Another
-// tensor (not expected for a Const) gets a copy of its own per call.
-// Thread-safe.
+// The padded copy of a weight matrix kept across runs. For a constant
+// source it is made on the first Get and read without a lock afterwards
+// (another tensor, not expected for a Const, gets a copy of its own per
+// call); the returned operand does not own it and is valid while the cache
+// lives. For a variable it is made again when the matrix's buffer changes;
+// the returned operand shares ownership of it. For other sources nothing is
+// kept: each Get makes a copy the operand owns. Thread-safe.
 class PaddedOperandCache {
  public:
-  // The returned operand does not own the cached copy: it is valid while the
-  // cache lives.
+  explicit PaddedOperandCache(InputSource source = InputSource::kConstant) : source_(source) {}
+
   absl::StatusOr<GemmOperand> Get(const Tensor& matrix) const;
 
+  // How many copies Get made for a variable source (for tests).
+  int64_t variable_copies() const { return variable_copy_.derivations(); }
+
  private:
+  const InputSource source_;
   ConstantCache<GemmOperand, 1> copy_;
+  VariableCache<GemmOperand, 1> variable_copy_;
 };
 
-// b as the products read it: the cache's padded copy when b is a Const
-// weight (`constant_b_cache` set) at a slow stride and m > 1 (a single row
+// b as the products read it: the cache's padded copy when b is a weight
+// kept across runs (`b_cache` set) at a slow stride and m > 1 (a single row
 // does not gain from it), else b where it is.
-absl::StatusOr<GemmOperand> ProductOperand(const Tensor& b,
-                                           const PaddedOperandCache* constant_b_cache,
+absl::StatusOr<GemmOperand> ProductOperand(const Tensor& b, const PaddedOperandCache* b_cache,
                                            int64_t m);
 
 // out[:, col0:col0+n] = a · b[first_row:first_row+k, col0:col0+n] (plus
@@ -97,12 +105,11 @@ absl::Status LibraryProduct(int64_t m, int64_t k, const float* a, int64_t lda,
                             bool accumulate, float* out, int64_t ldc, int threads);
 
 // out[M, N] = op(a) · op(b) for row-major float matrices (MatMul's
-// semantics; out's shape is the product's, K >= 1). With `constant_b_cache`
-// (b is a Const weight), b at a slow stride is read from the cache's padded
-// copy unless M = 1, where a single row does not gain from it.
+// semantics; out's shape is the product's, K >= 1). With `b_cache` (b is a
+// Const or variable weight), b at a slow stride is read from the cache's
+// padded copy unless M = 1, where a single row does not gain from it.
 absl::Status MatrixProduct(const Tensor& a, bool transpose_a, const Tensor& b, bool transpose_b,
-                           const PaddedOperandCache* constant_b_cache, int max_threads,
-                           Tensor* out);
+                           const PaddedOperandCache* b_cache, int max_threads, Tensor* out);
 
 }  // namespace rill
 

@@ -85,6 +85,36 @@ TEST(PaddedOperandCacheTest, CopiesOnceAndAnotherBufferPerCall) {
   EXPECT_TRUE(SameMatrixAt(w, first->data, first->ld));
 }
 
+TEST(PaddedOperandCacheTest, AVariableIsCopiedAgainWhenItsBufferChanges) {
+  const Tensor w = IotaMatrix(12, 256, 0.0f);
+  PaddedOperandCache cache(InputSource::kVariable);
+  auto first = cache.Get(w);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->ld, 272);
+  EXPECT_TRUE(first->storage.initialized());  // Shares the kept copy.
+  EXPECT_TRUE(SameMatrixAt(w, first->data, first->ld));
+  EXPECT_EQ(cache.Get(w)->data, first->data);
+  EXPECT_EQ(cache.variable_copies(), 1);
+  const Tensor written = IotaMatrix(12, 256, 3.0f);  // A write: a new buffer.
+  auto second = cache.Get(written);
+  ASSERT_TRUE(second.ok());
+  EXPECT_TRUE(SameMatrixAt(written, second->data, second->ld));
+  EXPECT_EQ(cache.Get(written)->data, second->data);
+  EXPECT_EQ(cache.variable_copies(), 2);
+  EXPECT_TRUE(SameMatrixAt(w, first->data, first->ld));  // Still owned by `first`.
+}
+
+TEST(PaddedOperandCacheTest, OtherSourcesAreCopiedPerCall) {
+  const Tensor w = IotaMatrix(4, 128, 0.0f);
+  PaddedOperandCache cache(InputSource::kOther);
+  auto first = cache.Get(w);
+  auto second = cache.Get(w);
+  ASSERT_TRUE(first.ok() && second.ok());
+  EXPECT_NE(first->data, second->data);
+  EXPECT_TRUE(SameMatrixAt(w, second->data, second->ld));
+  EXPECT_EQ(cache.variable_copies(), 0);
+}
+
 TEST(PaddedCopyTest, PaddingIsZero) {
   const Tensor w = IotaMatrix(3, 256, 1.0f);
   const GemmOperand op = *PaddedCopy(w);

@@ -17,13 +17,6 @@ absl::StatusOr<float*> GruScratch(int64_t floats) {
 
 namespace {
 
-absl::StatusOr<GruWeightsView> PaddedCopies(const Tensor& w_ru, const Tensor& w_c) {
-  GruWeightsView view;
-  ASSIGN_OR_RETURN(view.ru, PaddedCopy(w_ru));
-  ASSIGN_OR_RETURN(view.c, PaddedCopy(w_c));
-  return view;
-}
-
 absl::StatusOr<GruPackedWeights> PackWeights(const Tensor& w_ru, const Tensor& w_c) {
   const int64_t rows = w_c.dim(0), units = w_c.dim(1);
   const float* ru = w_ru.data<float>();
@@ -38,34 +31,25 @@ absl::StatusOr<GruPackedWeights> PackWeights(const Tensor& w_ru, const Tensor& w
 
 absl::StatusOr<GruWeightsView> GruWeightCache::Get(const Tensor& w_ru, const Tensor& w_c,
                                                    bool copy) const {
-  switch (source_) {
-    case GruWeightSource::kConstant: {
-      GruWeightsView view;
-      ASSIGN_OR_RETURN(view.ru, ru_.Get(w_ru));
-      ASSIGN_OR_RETURN(view.c, c_.Get(w_c));
-      return view;
-    }
-    case GruWeightSource::kVariable:
-      return variable_padded_.Get({&w_ru, &w_c}, [&] { return PaddedCopies(w_ru, w_c); });
-    case GruWeightSource::kOther:
-      break;
-  }
-  if (copy) return PaddedCopies(w_ru, w_c);
-  return GruWeightsView{InPlaceOperand(w_ru), InPlaceOperand(w_c)};
+  if (!keeps_copies() && !copy) return GruWeightsView{InPlaceOperand(w_ru), InPlaceOperand(w_c)};
+  GruWeightsView view;
+  ASSIGN_OR_RETURN(view.ru, ru_.Get(w_ru));  // A copy per call for kOther.
+  ASSIGN_OR_RETURN(view.c, c_.Get(w_c));
+  return view;
 }
 
 absl::StatusOr<GruPackedWeights> GruWeightCache::GetPacked(const Tensor& w_ru,
                                                            const Tensor& w_c) const {
   switch (source_) {
-    case GruWeightSource::kConstant: {
+    case InputSource::kConstant: {
       ASSIGN_OR_RETURN(const GruPackedWeights* cached,
                        packed_.Get({&w_ru, &w_c}, [&] { return PackWeights(w_ru, w_c); }));
       if (cached == nullptr) return PackWeights(w_ru, w_c);
       return GruPackedWeights{cached->r.View(), cached->u.View(), cached->c.View()};
     }
-    case GruWeightSource::kVariable:
+    case InputSource::kVariable:
       return variable_packed_.Get({&w_ru, &w_c}, [&] { return PackWeights(w_ru, w_c); });
-    case GruWeightSource::kOther:
+    case InputSource::kOther:
       break;
   }
   return PackWeights(w_ru, w_c);

@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "graph/tensor.h"
+#include "runtime/input_source.h"
 #include "runtime/kernels/constant_cache.h"
 #include "runtime/kernels/gemm.h"
 #include "runtime/kernels/packed_gemm.h"
@@ -34,28 +35,16 @@ struct GruPackedWeights {
 // call on the same thread. ResourceExhausted if it cannot grow.
 absl::StatusOr<float*> GruScratch(int64_t floats);
 
-// Where a GRU kernel's weight inputs come from, which decides what it may
-// keep across runs.
-enum class GruWeightSource {
-  // Const values: the same tensors on every run. Copies are made on the
-  // first call and kept for good.
-  kConstant,
-  // Variables' stored values: the same buffers until a variable is written,
-  // and every write stores a new buffer (runtime/variable_storage.h).
-  // Copies are kept and made again when the buffers change.
-  kVariable,
-  // Fed or computed: may hold other values on every run, even in the same
-  // buffer. Nothing is kept.
-  kOther,
-};
-
+// The weights as the GRU kernels read them, kept across runs as their
+// source allows (runtime/input_source.h): once for Const weights, once per
+// value for variables, never for fed or computed ones.
 class GruWeightCache {
  public:
-  explicit GruWeightCache(GruWeightSource source) : source_(source) {}
+  explicit GruWeightCache(InputSource source) : source_(source), ru_(source), c_(source) {}
 
   // Whether the weights' copies are kept across calls (Const or variable
   // weights), so a kernel may prefer the packed form even for one step.
-  bool keeps_copies() const { return source_ != GruWeightSource::kOther; }
+  bool keeps_copies() const { return KeepsDerivedValues(source_); }
 
   // The weights at padded strides. Kept copies when keeps_copies();
   // otherwise `copy` says whether to make padded copies for this call (a
@@ -72,18 +61,16 @@ class GruWeightCache {
 
   // How many times variable weights were copied or packed (for tests).
   int64_t variable_derivations() const {
-    return variable_padded_.derivations() + variable_packed_.derivations();
+    return ru_.variable_copies() + c_.variable_copies() + variable_packed_.derivations();
   }
 
  private:
-  const GruWeightSource source_;
-  // kConstant.
+  const InputSource source_;
   PaddedOperandCache ru_;
   PaddedOperandCache c_;
   ConstantCache<GruPackedWeights, 2> packed_;
-  // kVariable: the values own their copies, so a run keeps the copies it
-  // reads alive when another run replaces them.
-  VariableCache<GruWeightsView, 2> variable_padded_;
+  // The packed values own their panels, so a run keeps the panels it reads
+  // alive when another run replaces them.
   VariableCache<GruPackedWeights, 2> variable_packed_;
 };
 

@@ -13,7 +13,7 @@ using ::rill::testing::SameMatrixAt;
 
 TEST(GruWeightCacheTest, ConstantWeightsArePreparedOnceAndReused) {
   const Tensor w_ru = IotaMatrix(12, 256, 0.0f), w_c = IotaMatrix(12, 128, 1000.0f);
-  GruWeightCache cache(GruWeightSource::kConstant);
+  GruWeightCache cache(InputSource::kConstant);
   auto a = cache.Get(w_ru, w_c, /*copy=*/false);
   ASSERT_TRUE(a.ok()) << a.status();
   EXPECT_EQ(a->ru.ld, 272);
@@ -28,7 +28,7 @@ TEST(GruWeightCacheTest, ConstantWeightsArePreparedOnceAndReused) {
 
 TEST(GruWeightCacheTest, FedWeightsAreCopiedPerCallOrUsedInPlace) {
   const Tensor w_ru = IotaMatrix(40, 256, 0.0f), w_c = IotaMatrix(40, 128, -5.0f);
-  GruWeightCache cache(GruWeightSource::kOther);
+  GruWeightCache cache(InputSource::kOther);
   EXPECT_FALSE(cache.keeps_copies());
   auto in_place = cache.Get(w_ru, w_c, /*copy=*/false);
   ASSERT_TRUE(in_place.ok());
@@ -54,7 +54,7 @@ float PackedAt(const PackedMatrix& m, int64_t i, int64_t j) {
 TEST(GruWeightCacheTest, PackedWeightsSplitRAndUAndAreKeptForConstants) {
   const int64_t rows = 12, units = 40;  // I + H = 12; 3 panels, the last partial.
   const Tensor w_ru = IotaMatrix(rows, 2 * units, 0.0f), w_c = IotaMatrix(rows, units, 500.0f);
-  GruWeightCache cache(GruWeightSource::kConstant);
+  GruWeightCache cache(InputSource::kConstant);
   auto a = cache.GetPacked(w_ru, w_c);
   ASSERT_TRUE(a.ok()) << a.status();
   for (const PackedMatrix* m : {&a->r, &a->u, &a->c}) {
@@ -86,7 +86,7 @@ TEST(GruWeightCacheTest, PackedWeightsSplitRAndUAndAreKeptForConstants) {
 
 TEST(GruWeightCacheTest, PackedFedWeightsArePackedPerCall) {
   const Tensor w_ru = IotaMatrix(8, 32, 0.0f), w_c = IotaMatrix(8, 16, 3.0f);
-  GruWeightCache cache(GruWeightSource::kOther);
+  GruWeightCache cache(InputSource::kOther);
   auto first = cache.GetPacked(w_ru, w_c);
   auto second = cache.GetPacked(w_ru, w_c);
   ASSERT_TRUE(first.ok() && second.ok());
@@ -96,7 +96,7 @@ TEST(GruWeightCacheTest, PackedFedWeightsArePackedPerCall) {
 
 TEST(GruWeightCacheTest, VariableWeightsAreKeptUntilTheirBuffersChange) {
   const Tensor w_ru = IotaMatrix(40, 256, 0.0f), w_c = IotaMatrix(40, 128, -5.0f);
-  GruWeightCache cache(GruWeightSource::kVariable);
+  GruWeightCache cache(InputSource::kVariable);
   EXPECT_TRUE(cache.keeps_copies());
   absl::StatusOr<GruWeightsView> first = cache.Get(w_ru, w_c, /*copy=*/false);
   ASSERT_TRUE(first.ok()) << first.status();
@@ -107,7 +107,7 @@ TEST(GruWeightCacheTest, VariableWeightsAreKeptUntilTheirBuffersChange) {
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->ru.data, first->ru.data);  // Kept.
   EXPECT_EQ(again->c.data, first->c.data);
-  EXPECT_EQ(cache.variable_derivations(), 1);
+  EXPECT_EQ(cache.variable_derivations(), 2);  // W_ru and W_c, once each.
 
   // A write stores a new buffer: copied again, and the old copies stay
   // readable by whoever holds them (a run still using the old value).
@@ -115,23 +115,24 @@ TEST(GruWeightCacheTest, VariableWeightsAreKeptUntilTheirBuffersChange) {
   absl::StatusOr<GruWeightsView> written = cache.Get(w_ru, new_c, /*copy=*/false);
   ASSERT_TRUE(written.ok());
   EXPECT_TRUE(SameMatrixAt(new_c, written->c.data, written->c.ld));
-  EXPECT_EQ(cache.variable_derivations(), 2);
+  EXPECT_EQ(written->ru.data, first->ru.data);  // W_ru did not change.
+  EXPECT_EQ(cache.variable_derivations(), 3);
   EXPECT_TRUE(SameMatrixAt(w_c, first->c.data, first->c.ld));
   EXPECT_EQ(cache.Get(w_ru, new_c, false)->c.data, written->c.data);
-  EXPECT_EQ(cache.variable_derivations(), 2);
+  EXPECT_EQ(cache.variable_derivations(), 3);
 
   // Packed weights are kept the same way.
   const Tensor small_ru = IotaMatrix(8, 32, 0.0f), small_c = IotaMatrix(8, 16, 3.0f);
   absl::StatusOr<GruPackedWeights> packed = cache.GetPacked(small_ru, small_c);
   ASSERT_TRUE(packed.ok());
   EXPECT_EQ(cache.GetPacked(small_ru, small_c)->c.panel(0), packed->c.panel(0));
-  EXPECT_EQ(cache.variable_derivations(), 3);
+  EXPECT_EQ(cache.variable_derivations(), 4);
   const Tensor other_c = IotaMatrix(8, 16, -1.0f);
   absl::StatusOr<GruPackedWeights> repacked = cache.GetPacked(small_ru, other_c);
   ASSERT_TRUE(repacked.ok());
   EXPECT_EQ(PackedAt(repacked->c, 7, 15), other_c.data<float>()[7 * 16 + 15]);
   EXPECT_EQ(PackedAt(packed->c, 7, 15), small_c.data<float>()[7 * 16 + 15]);
-  EXPECT_EQ(cache.variable_derivations(), 4);
+  EXPECT_EQ(cache.variable_derivations(), 5);
 }
 
 }  // namespace

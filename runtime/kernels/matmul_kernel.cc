@@ -1,7 +1,7 @@
 // MatMul for float, double, int32, int64 with transpose_a / transpose_b.
 //
-// float runs on oneDNN's sgemm (runtime/kernels/gemm.h), with constant
-// weights at a padded stride; the rest on Eigen:
+// float runs on oneDNN's sgemm (runtime/kernels/gemm.h), with Const and
+// variable weights at a padded stride; the rest on Eigen:
 // Eigen Matrix products are as fast as Eigen::TensorContraction for the small
 // products of an RNN step and much faster when transpose_b is set (a
 // [1x256]x[256x256]^T product took 4 us against 85 us), but they run on one
@@ -40,8 +40,10 @@ class MatMulKernel : public OpKernel {
     return std::unique_ptr<OpKernel>(new MatMulKernel<T>(ta, tb));
   }
 
-  void SetConstantInputs(const std::vector<bool>& constant) override {
-    constant_b_ = constant.size() > 1 && constant[1];
+  void SetInputSources(const std::vector<InputSource>& sources) override {
+    if (sources.size() > 1 && KeepsDerivedValues(sources[1])) {
+      b_cache_ = std::make_unique<PaddedOperandCache>(sources[1]);
+    }
   }
 
   absl::Status Compute(KernelContext& ctx) const override {
@@ -71,8 +73,8 @@ class MatMulKernel : public OpKernel {
     const int64_t m = out->dim(0), n = out->dim(1);
     const int64_t k = transpose_a_ ? a.dim(0) : a.dim(1);
     if constexpr (std::is_same_v<T, float>) {
-      return MatrixProduct(a, transpose_a_, b, transpose_b_, constant_b_ ? &b_cache_ : nullptr,
-                           device.numThreads(), out);
+      return MatrixProduct(a, transpose_a_, b, transpose_b_, b_cache_.get(), device.numThreads(),
+                           out);
     } else if constexpr (std::is_floating_point_v<T>) {
       if (!transpose_a_ && !transpose_b_ && device.numThreads() > 1 &&
           m * k >= kMinParallelMacs / n) {
@@ -100,8 +102,9 @@ class MatMulKernel : public OpKernel {
 
   const bool transpose_a_;
   const bool transpose_b_;
-  bool constant_b_ = false;  // Set by the plan before any run.
-  PaddedOperandCache b_cache_;
+  // For b kept across runs (Const or variable); set by the plan before any
+  // run.
+  std::unique_ptr<PaddedOperandCache> b_cache_;
 };
 
 template <typename T>
