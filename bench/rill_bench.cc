@@ -6,7 +6,8 @@
 //                                 graph, fetching the final state
 //   BM_GruStepVariables/..., BM_GruSeq100Variables/...  the same graphs
 //                                 unfrozen: the weights are variables
-//   BM_DenseLayer/M/K/N/rewrites  Relu(BiasAdd(MatMul(x, W), b)), rewrites off/on
+//   BM_DenseLayer/M/K/N/rewrites  Relu(BiasAdd(MatMul(x, W), b)), rewrites off/on;
+//                                 BM_DenseLayerVariables: W a variable
 //   BM_ConcatDenseLayer/M/K/N     Tanh(BiasAdd(MatMul(ConcatV2(x, h), W), b)),
 //                                 x and h [M, K/2] (BasicRNNCell's layer)
 //   BM_IndependentBranches/intra/inter  4 independent dense layers [64,512]x[512,512]
@@ -64,6 +65,7 @@
 #include "ops/math_ops.h"
 #include "ops/nn_ops.h"
 #include "ops/op_registry.h"
+#include "ops/variables.h"
 #include "runtime/npy.h"
 #include "runtime/session.h"
 #include "runtime/variable_storage.h"
@@ -193,7 +195,9 @@ void BM_ExecutorChain1000(benchmark::State& state) { RunChain(state, 1000); }
 // A dense layer y = Relu(BiasAdd(MatMul(x, W), b)) with Const W [K, N], one
 // Session::Run; rewrites off (three kernels) or on (one FusedMatMul kernel
 // reading W at a padded stride). Args: M, K, N, rewrites.
-void BM_DenseLayer(benchmark::State& state) {
+// Relu(BiasAdd(MatMul(x, W), b)) with W a Const or (`variable_w`) a
+// variable.
+void RunDenseLayer(benchmark::State& state, bool variable_w) {
   const int64_t m = state.range(0), k = state.range(1), n = state.range(2);
   Scope root = Scope::NewRootScope(&GlobalOpRegistry());
   absl::StatusOr<Tensor> w = Tensor::Allocate(DT_FLOAT, TensorShape({k, n}));
@@ -203,15 +207,27 @@ void BM_DenseLayer(benchmark::State& state) {
   for (int64_t i = 0; i < k * n; ++i) w->data<float>()[i] = 0.001f * static_cast<float>(i % 97);
   for (int64_t i = 0; i < m * k; ++i) x->data<float>()[i] = 0.01f * static_cast<float>(i % 89);
   Output in = ops::Placeholder(root.WithOpName("x"), DT_FLOAT, TensorShape({m, k}));
-  Output y = ops::Relu(root.WithOpName("y"),
-                       ops::BiasAdd(root, ops::MatMul(root, in, ops::Const(root, *w)),
-                                    ops::Const(root, *b)));
+  Output w_value;
+  if (variable_w) {
+    GetVariableOptions o;
+    o.shape = w->shape();
+    absl::StatusOr<Variable*> v = GetVariable(root, "w", o);
+    if (!v.ok()) Fail(v.status());
+    w_value = (*v)->value;
+  } else {
+    w_value = ops::Const(root, *w);
+  }
+  Output y = ops::Relu(root.WithOpName("y"), ops::BiasAdd(root, ops::MatMul(root, in, w_value),
+                                                          ops::Const(root, *b)));
   if (!root.ok()) Fail(root.status());
   SessionOptions options;
   options.intra_op_threads = 1;
   options.enable_rewrites = state.range(3) != 0;
   absl::StatusOr<std::unique_ptr<Session>> session = Session::Create(*root.graph(), options);
   if (!session.ok()) Fail(session.status());
+  if (variable_w) {
+    if (absl::Status st = (*session)->variables().Write("w", *std::move(w)); !st.ok()) Fail(st);
+  }
   const Session::Feeds feeds = {{"x", *x}};
   for (auto _ : state) {
     if (absl::Status st = (*session)->Run(feeds, {y.name()}).status(); !st.ok()) Fail(st);
@@ -219,6 +235,8 @@ void BM_DenseLayer(benchmark::State& state) {
   state.counters["GFLOP/s"] =
       benchmark::Counter(2.0 * m * n * k * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
+void BM_DenseLayer(benchmark::State& state) { RunDenseLayer(state, false); }
+void BM_DenseLayerVariables(benchmark::State& state) { RunDenseLayer(state, true); }
 void BM_SessionRunFixedCost(benchmark::State& state) { RunChain(state, 1); }
 
 // BasicRNNCell's layer Tanh(BiasAdd(MatMul(ConcatV2(x, h, axis=1), W), b)),
@@ -461,11 +479,14 @@ void RegisterAll() {
   }
   for (const int64_t m : {1, 64}) {
     for (const int64_t rewrites : {0, 1}) {
-      benchmark::RegisterBenchmark("BM_DenseLayer", BM_DenseLayer)
-          ->Args({m, 512, 1024, rewrites})
-          ->ArgNames({"M", "K", "N", "rewrites"})
-          ->Unit(benchmark::kMicrosecond)
-          ->UseRealTime();
+      for (const auto& [name, fn] : {std::pair{"BM_DenseLayer", &BM_DenseLayer},
+                                     std::pair{"BM_DenseLayerVariables", &BM_DenseLayerVariables}}) {
+        benchmark::RegisterBenchmark(name, fn)
+            ->Args({m, 512, 1024, rewrites})
+            ->ArgNames({"M", "K", "N", "rewrites"})
+            ->Unit(benchmark::kMicrosecond)
+            ->UseRealTime();
+      }
     }
   }
   for (const auto& [m, k, n] : {std::tuple{1, 256, 128}, std::tuple{32, 512, 256},
