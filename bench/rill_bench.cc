@@ -479,8 +479,9 @@ void RegisterAll() {
   }
   for (const int64_t m : {1, 64}) {
     for (const int64_t rewrites : {0, 1}) {
-      for (const auto& [name, fn] : {std::pair{"BM_DenseLayer", &BM_DenseLayer},
-                                     std::pair{"BM_DenseLayerVariables", &BM_DenseLayerVariables}}) {
+      for (const auto& [name, fn] :
+           {std::pair{"BM_DenseLayer", &BM_DenseLayer},
+            std::pair{"BM_DenseLayerVariables", &BM_DenseLayerVariables}}) {
         benchmark::RegisterBenchmark(name, fn)
             ->Args({m, 512, 1024, rewrites})
             ->ArgNames({"M", "K", "N", "rewrites"})

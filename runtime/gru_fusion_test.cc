@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
+#include "absl/strings/match.h"
 #include "cells/gru_cell.h"
 #include "cells/static_rnn.h"
 #include "graph/test_util.h"
@@ -14,7 +16,6 @@
 #include "ops/initializers.h"
 #include "ops/op_registry.h"
 #include "ops/variables.h"
-#include "absl/strings/match.h"
 #include "runtime/checkpoint.h"
 #include "runtime/eigen_device.h"
 #include "runtime/execution_plan.h"
@@ -369,20 +370,23 @@ TEST_F(GruFusionTest, VariableWeightsFollowEveryWayOfWritingThem) {
   RILL_ASSERT_OK(fused->variables().WriteAll(values));
   std::vector<Tensor> last = *fused->Run(feeds_, fetches);
   ExpectNear(*plain->Run(feeds_, fetches), last);
+  std::string kernel;
+  for (const auto& [name, value] : values) {
+    if (absl::EndsWith(name, "gates/kernel")) kernel = name;
+  }
+  ASSERT_FALSE(kernel.empty());
   auto expect_followed = [&](const char* how) {
     SCOPED_TRACE(how);
     const std::vector<Tensor> now = *fused->Run(feeds_, fetches);
+    // Both fused kernels keep a copy, holding the stored buffer: the storage,
+    // two kernels and the tensor Read returns.
+    EXPECT_EQ(fused->variables().Read(kernel)->buffer().use_count(), 4);
     ExpectNear(*plain->Run(feeds_, fetches), now);
     for (int f : {0, 1}) {  // The sequence's and the single step's results moved.
       EXPECT_GT(std::fabs(now[f].data<float>()[0] - last[f].data<float>()[0]), 1e-4) << f;
     }
     last = now;
   };
-  std::string kernel;
-  for (const auto& [name, value] : values) {
-    if (absl::EndsWith(name, "gates/kernel")) kernel = name;
-  }
-  ASSERT_FALSE(kernel.empty());
 
   // Write, then the same tensor changed in place and written again (the
   // caller kept it, so Write stores a copy each time).
@@ -416,6 +420,7 @@ TEST_F(GruFusionTest, VariableWeightsFollowEveryWayOfWritingThem) {
   RILL_ASSERT_OK(SaveCheckpoint(*plain, path));
   RILL_ASSERT_OK(RestoreCheckpoint(*fused, path));
   expect_followed("RestoreCheckpoint");
+  std::remove(path.c_str());
 }
 
 TEST_F(GruFusionTest, FedWeightsChangedInPlaceAreSeen) {

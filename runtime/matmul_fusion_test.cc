@@ -126,8 +126,9 @@ TEST(MatMulFusionTest, EveryActivationAndTransposeGivesTheLayer) {
 }
 
 TEST(MatMulFusionTest, VariableWeightsAreSeenAfterEveryWrite) {
-  // MatMul and FusedMatMul keep a padded copy of a variable W (128 columns:
-  // a slow stride) until the variable is written: each write is seen.
+  // MatMul and FusedMatMul keep a padded copy of a variable W [5, 128] (128
+  // columns: a slow stride) until the variable is written: each write is
+  // seen. With transpose_b, W [128, 5] is read in place.
   for (const bool tb : {false, true}) {
     for (const bool rewrites : {true, false}) {
       SCOPED_TRACE(absl::StrCat(tb ? "tb" : "", rewrites ? " fused" : " MatMul"));
@@ -147,6 +148,9 @@ TEST(MatMulFusionTest, VariableWeightsAreSeenAfterEveryWrite) {
             return st.op == "FusedMatMul";
           });
           EXPECT_EQ(fused, rewrites);
+          // While the kernel keeps a copy it holds the stored buffer: the
+          // storage, the kernel and the tensor Read returns.
+          EXPECT_EQ(session->variables().Read("w")->buffer().use_count(), tb ? 2 : 3);
         }
         for (float& v : w.flat<float>()) v = -0.7f * v + 0.05f;  // l.w_value too.
       }

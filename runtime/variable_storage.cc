@@ -1,5 +1,7 @@
 #include "runtime/variable_storage.h"
 
+#include <atomic>
+
 #include "absl/strings/str_cat.h"
 #include "graph/status_macros.h"
 
@@ -8,7 +10,13 @@ namespace {
 
 // Makes `value` the only holder of its buffer (see the class comment).
 absl::Status Unshare(Tensor& value) {
-  if (value.buffer() == nullptr || value.buffer().use_count() == 1) return absl::OkStatus();
+  if (value.buffer() == nullptr) return absl::OkStatus();
+  if (value.buffer().use_count() == 1) {
+    // As in ExecutionPlan::Release: orders the other holders' last accesses
+    // (before they dropped the buffer) before the storage's readers.
+    std::atomic_thread_fence(std::memory_order_acquire);
+    return absl::OkStatus();
+  }
   ASSIGN_OR_RETURN(value, value.Clone());
   return absl::OkStatus();
 }

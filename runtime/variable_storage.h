@@ -31,7 +31,8 @@ class VariableStorage {
   // value <name>" if it was never written.
   absl::StatusOr<Tensor> Read(const std::string& name) const;
   // Stores `value`, or a copy of it when its buffer is shared (the caller
-  // kept a tensor on it): pass it with std::move to avoid the copy.
+  // kept a tensor on it): pass it with std::move to avoid the copy, and do
+  // not write through pointers into it afterwards.
   // ResourceExhausted (nothing stored) if the copy cannot be allocated.
   absl::Status Write(const std::string& name, Tensor value);
   bool IsInitialized(const std::string& name) const;

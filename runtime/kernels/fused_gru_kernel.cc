@@ -12,8 +12,8 @@ namespace rill {
 namespace {
 
 // Below this many rows, a step whose weights' copies are kept (Const or
-// variable weights) multiplies by the weights packed once (PackedGemm) instead of calling oneDNN's sgemm: at
-// B = 1 the products are GEMVs bound by reading the weights from L2, where
+// variable weights) multiplies by the weights packed once (PackedGemm)
+// instead of calling oneDNN's sgemm: at B = 1 the products are GEMVs bound by reading the weights from L2, where
 // the packed panels' one contiguous stream per pair of panels beats sgemm's
 // per-call setup and strided reads (bench/separate_measurements.md).
 constexpr int64_t kMaxRowsForPackedStep = 8;
@@ -103,8 +103,9 @@ absl::Status FusedGruKernel::Compute(KernelContext& ctx) const {
   if (packed) {
     ASSIGN_OR_RETURN(packed_w, weights_.GetPacked(ctx.input(2), ctx.input(4)));
   } else {
-    // Fed or computed weights are used in place: one step reads them once,
-    // and a copy would cost more than the padding saves.
+    // Kept padded copies of Const or variable weights; fed or computed
+    // weights are used in place: one step reads them once, and a copy would
+    // cost more than the padding saves.
     ASSIGN_OR_RETURN(w, weights_.Get(ctx.input(2), ctx.input(4), /*copy=*/false));
   }
 

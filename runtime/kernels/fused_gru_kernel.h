@@ -5,8 +5,8 @@
 //   [r, u] = sigmoid([x, h] · W_ru + b_ru);  c = tanh([x, r ⊙ h] · W_c + b_c)
 //   h'     = u ⊙ h + (1 − u) ⊙ c
 //
-// Two GEMMs (PackedGemm against weights packed once when they are Consts and
-// the batch is small, oneDNN's sgemm otherwise), bias + activation + gating
+// Two GEMMs (PackedGemm against weights packed once when they are Const or
+// variable values and the batch is small, oneDNN's sgemm otherwise), bias + activation + gating
 // fused into one pass over each GEMM result, and no intermediate tensors
 // (scratch is per thread and reused).
 // It is not an op of the registry: the executor substitutes it for a matched

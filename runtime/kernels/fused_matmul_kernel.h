@@ -1,8 +1,8 @@
 // FusedMatMulKernel: a dense layer outside the GRU pattern — MatMul, BiasAdd
 // and optionally Relu, Sigmoid or Tanh (TensorFlow's _FusedMatMul) — as one
 // kernel: one sgemm into the output, then bias and activation in one pass
-// over it. No intermediate tensors; Const weights are read at a padded
-// stride (gemm.h). The executor substitutes it for a matched subgraph
+// over it. No intermediate tensors; Const and variable weights are read at
+// a padded stride (gemm.h). The executor substitutes it for a matched subgraph
 // (runtime/matmul_fusion.h), keeping the last node's name. float only.
 //
 // Inputs: a [M, K] (or [K, M] with transpose_a), b [K, N] (or [N, K]),
