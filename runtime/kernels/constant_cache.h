@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
@@ -89,9 +90,10 @@ class ConstantCache {
 // VariableCache: the same for sources that change now and then: a
 // variable's stored value, which stays in one buffer until the variable is
 // written, and every write stores a new buffer (VariableStorage's rule).
-// The value is derived again when the sources are other tensors than those
-// it was derived from, and replaces the old one, so a run after an Assign or
-// a checkpoint restore reads weights derived from the new value.
+// A value is derived for sources seen a second time in a row and kept until
+// other sources come, so a run after an Assign or a checkpoint restore reads
+// weights derived from the new value, and a variable written before every
+// run (whose value is read once) is never copied.
 //
 // Only for such sources: a fed or computed tensor may come back with other
 // contents in the same buffer and must not be cached at all.
@@ -105,21 +107,24 @@ class VariableCache {
  public:
   using Sources = std::array<const Tensor*, kSources>;
 
-  // The value for `sources`: the kept one when they are the tensors it was
-  // derived from, else `derive()`'s (absl::StatusOr<Value>), which is kept
-  // instead; the old value's memory is released before deriving (unless a
-  // caller still holds a copy). Errors are returned and not remembered.
-  // Thread-safe.
+  // The value for `sources`, or nullopt the first time they are seen (the
+  // caller then reads them as they are, or derives a value for its call
+  // alone). The second time, `derive()` (absl::StatusOr<Value>) makes the
+  // value, which later calls with the same sources get. New sources replace
+  // the old ones and their value (a caller holding a copy keeps it alive).
+  // Errors are returned and not remembered. Thread-safe.
   template <typename Derive>
-  absl::StatusOr<Value> Get(const Sources& sources, Derive derive) const {
+  absl::StatusOr<std::optional<Value>> Get(const Sources& sources, Derive derive) const {
     absl::MutexLock lock(&mu_);
     if (entry_ == nullptr || !internal::SameTensors(entry_->sources, sources)) {
-      entry_.reset();
-      ASSIGN_OR_RETURN(Value value, derive());
-      auto made = std::make_unique<Entry>();
-      for (size_t i = 0; i < kSources; ++i) made->sources[i] = *sources[i];
-      made->value = std::move(value);
-      entry_ = std::move(made);
+      entry_.reset();  // The old value's memory goes first.
+      auto seen = std::make_unique<Entry>();
+      for (size_t i = 0; i < kSources; ++i) seen->sources[i] = *sources[i];
+      entry_ = std::move(seen);
+      return std::nullopt;
+    }
+    if (!entry_->value.has_value()) {
+      ASSIGN_OR_RETURN(entry_->value, derive());
       ++derivations_;
     }
     return entry_->value;
@@ -134,9 +139,9 @@ class VariableCache {
  private:
   struct Entry {
     // Held so that their buffers cannot be reused by other tensors while
-    // the value stands for them.
+    // the entry stands for them.
     std::array<Tensor, kSources> sources;
-    Value value;
+    std::optional<Value> value;
   };
   mutable absl::Mutex mu_;
   mutable std::unique_ptr<Entry> entry_ ABSL_GUARDED_BY(mu_);

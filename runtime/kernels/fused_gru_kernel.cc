@@ -97,23 +97,25 @@ absl::Status FusedGruKernel::Compute(KernelContext& ctx) const {
     std::memcpy(xh + b * ld_xh + in, hp + b * units, units * sizeof(float));
   }
 
-  const bool packed = weights_.keeps_copies() && batch < kMaxRowsForPackedStep;
-  GruPackedWeights packed_w;
+  std::optional<GruPackedWeights> packed_w;
+  if (weights_.keeps_copies() && batch < kMaxRowsForPackedStep) {
+    ASSIGN_OR_RETURN(packed_w,
+                     weights_.GetPacked(ctx.input(2), ctx.input(4), /*pack_if_not_kept=*/false));
+  }
+  const bool packed = packed_w.has_value();
   GruWeightsView w;
-  if (packed) {
-    ASSIGN_OR_RETURN(packed_w, weights_.GetPacked(ctx.input(2), ctx.input(4)));
-  } else {
-    // Kept padded copies of Const or variable weights; fed or computed
-    // weights are used in place: one step reads them once, and a copy would
+  if (!packed) {
+    // Kept padded copies, else the weights in place (fed or computed ones,
+    // a variable's new value): one step reads them once, and a copy would
     // cost more than the padding saves.
     ASSIGN_OR_RETURN(w, weights_.Get(ctx.input(2), ctx.input(4), /*copy=*/false));
   }
 
   if (packed) {
-    const int64_t panels = packed_w.c.panels();
-    PackedGemm(batch, xh, ld_xh, packed_w.r, 0, rows, 0, panels, /*accumulate=*/false, gates,
+    const int64_t panels = packed_w->c.panels();
+    PackedGemm(batch, xh, ld_xh, packed_w->r, 0, rows, 0, panels, /*accumulate=*/false, gates,
                ld_gates);
-    PackedGemm(batch, xh, ld_xh, packed_w.u, 0, rows, 0, panels, /*accumulate=*/false,
+    PackedGemm(batch, xh, ld_xh, packed_w->u, 0, rows, 0, panels, /*accumulate=*/false,
                gates + units, ld_gates);
   } else {
     RETURN_IF_ERROR(LibraryProduct(batch, rows, xh, ld_xh, w.ru, 0, 0, 2 * units,
@@ -125,8 +127,8 @@ absl::Status FusedGruKernel::Compute(KernelContext& ctx) const {
                                threads);
 
   if (packed) {
-    PackedGemm(batch, xh, ld_xh, packed_w.c, 0, rows, 0, packed_w.c.panels(), /*accumulate=*/false,
-               cand, ld_cand);
+    PackedGemm(batch, xh, ld_xh, packed_w->c, 0, rows, 0, packed_w->c.panels(),
+               /*accumulate=*/false, cand, ld_cand);
   } else {
     RETURN_IF_ERROR(LibraryProduct(batch, rows, xh, ld_xh, w.c, 0, 0, units,
                                    /*accumulate=*/false, cand, ld_cand, threads));

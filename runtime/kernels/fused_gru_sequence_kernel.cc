@@ -318,7 +318,9 @@ absl::Status FusedGruSequenceKernel::Compute(KernelContext& ctx) const {
     ASSIGN_OR_RETURN(r.w, weights_.Get(w_ru, w_c, /*copy=*/true));
   }
   if (!r.library_gemm) {
-    ASSIGN_OR_RETURN(r.packed, weights_.GetPacked(w_ru, w_c));
+    ASSIGN_OR_RETURN(std::optional<GruPackedWeights> packed,
+                     weights_.GetPacked(w_ru, w_c, /*pack_if_not_kept=*/true));
+    r.packed = *std::move(packed);
   }
   int64_t step_macs = r.batch * 3 * r.units * (r.in + r.units);
   if (r.hoisted) {

@@ -67,11 +67,16 @@ absl::StatusOr<GemmOperand> PaddedCopy(const Tensor& matrix) {
   return op;
 }
 
-absl::StatusOr<GemmOperand> PaddedOperandCache::Get(const Tensor& matrix) const {
-  if (source_ == InputSource::kVariable) {
-    return variable_copy_.Get({&matrix}, [&] { return PaddedCopy(matrix); });
+absl::StatusOr<GemmOperand> PaddedOperandCache::Get(const Tensor& matrix,
+                                                    bool copy_if_not_kept) const {
+  if (source_ != InputSource::kConstant) {
+    if (source_ == InputSource::kVariable) {
+      ASSIGN_OR_RETURN(std::optional<GemmOperand> kept,
+                       variable_copy_.Get({&matrix}, [&] { return PaddedCopy(matrix); }));
+      if (kept.has_value()) return *std::move(kept);
+    }
+    return copy_if_not_kept ? PaddedCopy(matrix) : InPlaceOperand(matrix);
   }
-  if (source_ == InputSource::kOther) return PaddedCopy(matrix);
   ASSIGN_OR_RETURN(const GemmOperand* cached,
                    copy_.Get({&matrix}, [&] { return PaddedCopy(matrix); }));
   if (cached == nullptr) return PaddedCopy(matrix);

@@ -70,14 +70,18 @@ absl::StatusOr<GemmOperand> PaddedCopy(const Tensor& matrix);
 // source it is made on the first Get and read without a lock afterwards
 // (another tensor, not expected for a Const, gets a copy of its own per
 // call); the returned operand does not own it and is valid while the cache
-// lives. For a variable it is made again when the matrix's buffer changes;
-// the returned operand shares ownership of it. For other sources nothing is
-// kept: each Get makes a copy the operand owns. Thread-safe.
+// lives. For a variable it is made when the same buffer comes a second time
+// in a row (VariableCache) and kept until the buffer changes; the returned
+// operand shares ownership of it. For other sources nothing is kept.
+// Thread-safe.
 class PaddedOperandCache {
  public:
   explicit PaddedOperandCache(InputSource source = InputSource::kConstant) : source_(source) {}
 
-  absl::StatusOr<GemmOperand> Get(const Tensor& matrix) const;
+  // The kept copy, else (a variable's new value, a fed matrix) a padded
+  // copy for this call alone with `copy_if_not_kept` (the caller reads it
+  // many times), the matrix in place without.
+  absl::StatusOr<GemmOperand> Get(const Tensor& matrix, bool copy_if_not_kept = false) const;
 
   // How many copies Get made for a variable source (for tests).
   int64_t variable_copies() const { return variable_copy_.derivations(); }

@@ -85,9 +85,17 @@ TEST(PaddedOperandCacheTest, CopiesOnceAndAnotherBufferPerCall) {
   EXPECT_TRUE(SameMatrixAt(w, first->data, first->ld));
 }
 
-TEST(PaddedOperandCacheTest, AVariableIsCopiedAgainWhenItsBufferChanges) {
+TEST(PaddedOperandCacheTest, AVariableIsCopiedOnItsSecondUseAndAgainAfterAChange) {
   const Tensor w = IotaMatrix(12, 256, 0.0f);
   PaddedOperandCache cache(InputSource::kVariable);
+  // First use: in place, or a copy for the call alone.
+  EXPECT_EQ(cache.Get(w)->data, w.data<float>());
+  auto for_call = cache.Get(IotaMatrix(12, 256, 1.0f), /*copy_if_not_kept=*/true);
+  ASSERT_TRUE(for_call.ok());
+  EXPECT_EQ(for_call->ld, 272);
+  EXPECT_EQ(cache.Get(w)->data, w.data<float>());  // `w` is new again.
+  EXPECT_EQ(cache.variable_copies(), 0);
+  // Second use: copied and kept.
   auto first = cache.Get(w);
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_EQ(first->ld, 272);
@@ -96,9 +104,11 @@ TEST(PaddedOperandCacheTest, AVariableIsCopiedAgainWhenItsBufferChanges) {
   EXPECT_EQ(cache.Get(w)->data, first->data);
   EXPECT_EQ(cache.variable_copies(), 1);
   const Tensor written = IotaMatrix(12, 256, 3.0f);  // A write: a new buffer.
+  EXPECT_EQ(cache.Get(written)->data, written.data<float>());
   auto second = cache.Get(written);
   ASSERT_TRUE(second.ok());
   EXPECT_TRUE(SameMatrixAt(written, second->data, second->ld));
+  EXPECT_NE(second->data, written.data<float>());
   EXPECT_EQ(cache.Get(written)->data, second->data);
   EXPECT_EQ(cache.variable_copies(), 2);
   EXPECT_TRUE(SameMatrixAt(w, first->data, first->ld));  // Still owned by `first`.
@@ -107,8 +117,9 @@ TEST(PaddedOperandCacheTest, AVariableIsCopiedAgainWhenItsBufferChanges) {
 TEST(PaddedOperandCacheTest, OtherSourcesAreCopiedPerCall) {
   const Tensor w = IotaMatrix(4, 128, 0.0f);
   PaddedOperandCache cache(InputSource::kOther);
-  auto first = cache.Get(w);
-  auto second = cache.Get(w);
+  EXPECT_EQ(cache.Get(w)->data, w.data<float>());
+  auto first = cache.Get(w, /*copy_if_not_kept=*/true);
+  auto second = cache.Get(w, /*copy_if_not_kept=*/true);
   ASSERT_TRUE(first.ok() && second.ok());
   EXPECT_NE(first->data, second->data);
   EXPECT_TRUE(SameMatrixAt(w, second->data, second->ld));

@@ -31,27 +31,26 @@ absl::StatusOr<GruPackedWeights> PackWeights(const Tensor& w_ru, const Tensor& w
 
 absl::StatusOr<GruWeightsView> GruWeightCache::Get(const Tensor& w_ru, const Tensor& w_c,
                                                    bool copy) const {
-  if (!keeps_copies() && !copy) return GruWeightsView{InPlaceOperand(w_ru), InPlaceOperand(w_c)};
   GruWeightsView view;
-  ASSIGN_OR_RETURN(view.ru, ru_.Get(w_ru));  // A copy per call for kOther.
-  ASSIGN_OR_RETURN(view.c, c_.Get(w_c));
+  ASSIGN_OR_RETURN(view.ru, ru_.Get(w_ru, copy));
+  ASSIGN_OR_RETURN(view.c, c_.Get(w_c, copy));
   return view;
 }
 
-absl::StatusOr<GruPackedWeights> GruWeightCache::GetPacked(const Tensor& w_ru,
-                                                           const Tensor& w_c) const {
-  switch (source_) {
-    case InputSource::kConstant: {
-      ASSIGN_OR_RETURN(const GruPackedWeights* cached,
-                       packed_.Get({&w_ru, &w_c}, [&] { return PackWeights(w_ru, w_c); }));
-      if (cached == nullptr) return PackWeights(w_ru, w_c);
-      return GruPackedWeights{cached->r.View(), cached->u.View(), cached->c.View()};
-    }
-    case InputSource::kVariable:
-      return variable_packed_.Get({&w_ru, &w_c}, [&] { return PackWeights(w_ru, w_c); });
-    case InputSource::kOther:
-      break;
+absl::StatusOr<std::optional<GruPackedWeights>> GruWeightCache::GetPacked(
+    const Tensor& w_ru, const Tensor& w_c, bool pack_if_not_kept) const {
+  auto pack = [&] { return PackWeights(w_ru, w_c); };
+  if (source_ == InputSource::kConstant) {
+    ASSIGN_OR_RETURN(const GruPackedWeights* cached, packed_.Get({&w_ru, &w_c}, pack));
+    if (cached == nullptr) return PackWeights(w_ru, w_c);
+    return GruPackedWeights{cached->r.View(), cached->u.View(), cached->c.View()};
   }
+  if (source_ == InputSource::kVariable) {
+    ASSIGN_OR_RETURN(std::optional<GruPackedWeights> kept,
+                     variable_packed_.Get({&w_ru, &w_c}, pack));
+    if (kept.has_value()) return kept;
+  }
+  if (!pack_if_not_kept) return std::nullopt;
   return PackWeights(w_ru, w_c);
 }
 

@@ -5,6 +5,7 @@
 #define RILL_RUNTIME_KERNELS_GRU_WEIGHTS_H_
 
 #include <cstdint>
+#include <optional>
 
 #include "absl/status/statusor.h"
 #include "graph/tensor.h"
@@ -46,18 +47,22 @@ class GruWeightCache {
   // weights), so a kernel may prefer the packed form even for one step.
   bool keeps_copies() const { return KeepsDerivedValues(source_); }
 
-  // The weights at padded strides. Kept copies when keeps_copies();
-  // otherwise `copy` says whether to make padded copies for this call (a
+  // The weights at padded strides: the kept copies (PaddedOperandCache),
+  // else `copy` says whether to make padded copies for this call (a
   // sequence reads the weights T times) or use the tensors in place (a
   // single step, where copying costs more than it saves). Thread-safe.
   // ResourceExhausted if a copy cannot be allocated.
   absl::StatusOr<GruWeightsView> Get(const Tensor& w_ru, const Tensor& w_c, bool copy) const;
 
-  // The packed weights (their shapes checked by the caller): kept when
-  // keeps_copies(), packed on every call otherwise. Kept panels of Const
-  // weights are read without owning them (valid while the cache lives).
-  // Thread-safe. ResourceExhausted if they cannot be allocated.
-  absl::StatusOr<GruPackedWeights> GetPacked(const Tensor& w_ru, const Tensor& w_c) const;
+  // The packed weights (their shapes checked by the caller): the kept
+  // panels (a Const's from the first call, a variable's from the second
+  // call with the same value), else panels packed for this call with
+  // `pack_if_not_kept`, nullopt without. Kept panels of Const weights are
+  // read without owning them (valid while the cache lives). Thread-safe.
+  // ResourceExhausted if they cannot be allocated.
+  absl::StatusOr<std::optional<GruPackedWeights>> GetPacked(const Tensor& w_ru,
+                                                            const Tensor& w_c,
+                                                            bool pack_if_not_kept) const;
 
   // How many times variable weights were copied or packed (for tests).
   int64_t variable_derivations() const {

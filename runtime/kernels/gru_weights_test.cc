@@ -1,5 +1,6 @@
 // When the GRU kernels' weights are copied: once for constants, once per
-// value for variables, per call or never for fed or computed weights.
+// value (from its second use) for variables, per call or never for fed or
+// computed weights.
 #include "runtime/kernels/gru_weights.h"
 
 #include "gtest/gtest.h"
@@ -55,8 +56,10 @@ TEST(GruWeightCacheTest, PackedWeightsSplitRAndUAndAreKeptForConstants) {
   const int64_t rows = 12, units = 40;  // I + H = 12; 3 panels, the last partial.
   const Tensor w_ru = IotaMatrix(rows, 2 * units, 0.0f), w_c = IotaMatrix(rows, units, 500.0f);
   GruWeightCache cache(InputSource::kConstant);
-  auto a = cache.GetPacked(w_ru, w_c);
-  ASSERT_TRUE(a.ok()) << a.status();
+  absl::StatusOr<std::optional<GruPackedWeights>> kept = cache.GetPacked(w_ru, w_c, false);
+  ASSERT_TRUE(kept.ok()) << kept.status();
+  ASSERT_TRUE(kept->has_value());  // Kept from the first call.
+  const GruPackedWeights* a = &**kept;
   for (const PackedMatrix* m : {&a->r, &a->u, &a->c}) {
     EXPECT_EQ(m->rows(), rows);
     EXPECT_EQ(m->cols(), units);
@@ -70,69 +73,80 @@ TEST(GruWeightCacheTest, PackedWeightsSplitRAndUAndAreKeptForConstants) {
       ASSERT_EQ(PackedAt(a->c, i, j), c[i * units + j]) << i << "," << j;
     }
   }
-  auto again = cache.GetPacked(w_ru, w_c);
-  ASSERT_TRUE(again.ok());
-  EXPECT_EQ(again->r.panel(0), a->r.panel(0));  // Packed once.
+  EXPECT_EQ((*cache.GetPacked(w_ru, w_c, false))->r.panel(0), a->r.panel(0));  // Packed once.
   // Other tensors (another buffer) are packed for the call alone; the kept
   // panels stay.
   const Tensor other = IotaMatrix(rows, 2 * units, 1.0f);
-  auto repacked = cache.GetPacked(other, w_c);
-  ASSERT_TRUE(repacked.ok());
-  EXPECT_NE(repacked->r.panel(0), a->r.panel(0));
-  EXPECT_EQ(PackedAt(repacked->r, 0, 0), other.data<float>()[0]);
-  EXPECT_NE(cache.GetPacked(other, w_c)->r.panel(0), repacked->r.panel(0));
-  EXPECT_EQ(cache.GetPacked(w_ru, w_c)->r.panel(0), a->r.panel(0));
+  const GruPackedWeights repacked = **cache.GetPacked(other, w_c, false);
+  EXPECT_NE(repacked.r.panel(0), a->r.panel(0));
+  EXPECT_EQ(PackedAt(repacked.r, 0, 0), other.data<float>()[0]);
+  EXPECT_NE((*cache.GetPacked(other, w_c, false))->r.panel(0), repacked.r.panel(0));
+  EXPECT_EQ((*cache.GetPacked(w_ru, w_c, false))->r.panel(0), a->r.panel(0));
 }
 
 TEST(GruWeightCacheTest, PackedFedWeightsArePackedPerCall) {
   const Tensor w_ru = IotaMatrix(8, 32, 0.0f), w_c = IotaMatrix(8, 16, 3.0f);
   GruWeightCache cache(InputSource::kOther);
-  auto first = cache.GetPacked(w_ru, w_c);
-  auto second = cache.GetPacked(w_ru, w_c);
+  EXPECT_FALSE(cache.GetPacked(w_ru, w_c, /*pack_if_not_kept=*/false)->has_value());
+  auto first = cache.GetPacked(w_ru, w_c, true);
+  auto second = cache.GetPacked(w_ru, w_c, true);
   ASSERT_TRUE(first.ok() && second.ok());
-  EXPECT_NE(first->c.panel(0), second->c.panel(0));
-  EXPECT_EQ(PackedAt(second->c, 7, 15), w_c.data<float>()[7 * 16 + 15]);
+  EXPECT_NE((*first)->c.panel(0), (*second)->c.panel(0));
+  EXPECT_EQ(PackedAt((*second)->c, 7, 15), w_c.data<float>()[7 * 16 + 15]);
 }
 
-TEST(GruWeightCacheTest, VariableWeightsAreKeptUntilTheirBuffersChange) {
+TEST(GruWeightCacheTest, VariableWeightsAreKeptFromTheirSecondUseUntilTheyChange) {
   const Tensor w_ru = IotaMatrix(40, 256, 0.0f), w_c = IotaMatrix(40, 128, -5.0f);
   GruWeightCache cache(InputSource::kVariable);
   EXPECT_TRUE(cache.keeps_copies());
+  // First use of a value: in place, or copied for the call alone.
   absl::StatusOr<GruWeightsView> first = cache.Get(w_ru, w_c, /*copy=*/false);
   ASSERT_TRUE(first.ok()) << first.status();
-  EXPECT_EQ(first->ru.ld, 272);
-  EXPECT_TRUE(SameMatrixAt(w_ru, first->ru.data, first->ru.ld));
-  EXPECT_TRUE(SameMatrixAt(w_c, first->c.data, first->c.ld));
-  absl::StatusOr<GruWeightsView> again = cache.Get(w_ru, w_c, /*copy=*/true);
-  ASSERT_TRUE(again.ok());
-  EXPECT_EQ(again->ru.data, first->ru.data);  // Kept.
-  EXPECT_EQ(again->c.data, first->c.data);
+  EXPECT_EQ(first->ru.data, w_ru.data<float>());
+  EXPECT_EQ(first->ru.ld, 256);
+  // Second use: copied and kept.
+  absl::StatusOr<GruWeightsView> second = cache.Get(w_ru, w_c, /*copy=*/false);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->ru.ld, 272);
+  EXPECT_TRUE(SameMatrixAt(w_ru, second->ru.data, second->ru.ld));
+  EXPECT_TRUE(SameMatrixAt(w_c, second->c.data, second->c.ld));
+  absl::StatusOr<GruWeightsView> third = cache.Get(w_ru, w_c, /*copy=*/true);
+  ASSERT_TRUE(third.ok());
+  EXPECT_EQ(third->ru.data, second->ru.data);  // Kept.
+  EXPECT_EQ(third->c.data, second->c.data);
   EXPECT_EQ(cache.variable_derivations(), 2);  // W_ru and W_c, once each.
 
-  // A write stores a new buffer: copied again, and the old copies stay
-  // readable by whoever holds them (a run still using the old value).
+  // A write stores a new buffer: its first use is a copy for the call (with
+  // `copy`), its second is kept; the old copies stay readable by whoever
+  // holds them (a run still using the old value).
   const Tensor new_c = IotaMatrix(40, 128, 7.0f);
+  absl::StatusOr<GruWeightsView> once = cache.Get(w_ru, new_c, /*copy=*/true);
+  ASSERT_TRUE(once.ok());
+  EXPECT_TRUE(SameMatrixAt(new_c, once->c.data, once->c.ld));
+  EXPECT_EQ(once->ru.data, second->ru.data);  // W_ru did not change.
   absl::StatusOr<GruWeightsView> written = cache.Get(w_ru, new_c, /*copy=*/false);
   ASSERT_TRUE(written.ok());
+  EXPECT_NE(written->c.data, once->c.data);
   EXPECT_TRUE(SameMatrixAt(new_c, written->c.data, written->c.ld));
-  EXPECT_EQ(written->ru.data, first->ru.data);  // W_ru did not change.
   EXPECT_EQ(cache.variable_derivations(), 3);
-  EXPECT_TRUE(SameMatrixAt(w_c, first->c.data, first->c.ld));
+  EXPECT_TRUE(SameMatrixAt(w_c, second->c.data, second->c.ld));
   EXPECT_EQ(cache.Get(w_ru, new_c, false)->c.data, written->c.data);
   EXPECT_EQ(cache.variable_derivations(), 3);
 
-  // Packed weights are kept the same way.
+  // Packed weights are kept the same way; a caller that does not want a
+  // copy for one call gets none.
   const Tensor small_ru = IotaMatrix(8, 32, 0.0f), small_c = IotaMatrix(8, 16, 3.0f);
-  absl::StatusOr<GruPackedWeights> packed = cache.GetPacked(small_ru, small_c);
-  ASSERT_TRUE(packed.ok());
-  EXPECT_EQ(cache.GetPacked(small_ru, small_c)->c.panel(0), packed->c.panel(0));
+  EXPECT_FALSE(cache.GetPacked(small_ru, small_c, /*pack_if_not_kept=*/false)->has_value());
+  const std::optional<GruPackedWeights> packed = *cache.GetPacked(small_ru, small_c, false);
+  ASSERT_TRUE(packed.has_value());
+  EXPECT_EQ((*cache.GetPacked(small_ru, small_c, false))->c.panel(0), packed->c.panel(0));
   EXPECT_EQ(cache.variable_derivations(), 4);
   const Tensor other_c = IotaMatrix(8, 16, -1.0f);
-  absl::StatusOr<GruPackedWeights> repacked = cache.GetPacked(small_ru, other_c);
-  ASSERT_TRUE(repacked.ok());
-  EXPECT_EQ(PackedAt(repacked->c, 7, 15), other_c.data<float>()[7 * 16 + 15]);
+  const std::optional<GruPackedWeights> for_one_call = *cache.GetPacked(small_ru, other_c, true);
+  ASSERT_TRUE(for_one_call.has_value());
+  EXPECT_EQ(PackedAt(for_one_call->c, 7, 15), other_c.data<float>()[7 * 16 + 15]);
   EXPECT_EQ(PackedAt(packed->c, 7, 15), small_c.data<float>()[7 * 16 + 15]);
-  EXPECT_EQ(cache.variable_derivations(), 5);
+  EXPECT_EQ(cache.variable_derivations(), 4);
 }
 
 }  // namespace
