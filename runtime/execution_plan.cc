@@ -61,10 +61,12 @@ std::vector<char> ValuesOf(const Graph& graph, const absl::flat_hash_set<int64_t
   return is_value;
 }
 
-// Where each node's output 0 comes from (runtime/input_source.h).
+// Where each node's output 0 comes from (runtime/input_source.h), and where
+// kernels share what they derive from weights.
 struct InputSources {
   const std::vector<char>* constant;  // Const or folded values (FoldConstants).
   std::vector<char> variable;         // ValuesOf(..., "VariableV2").
+  DerivedWeightStore* store;          // PlanOptions::weight_store.
 
   InputSource Of(const Output& o) const {
     if ((*constant)[o.node->id()]) return InputSource::kConstant;
@@ -172,7 +174,7 @@ void FuseGruSequences(std::vector<Candidate>& candidates, const std::vector<int>
     seq.outputs = std::move(outputs);
     seq.fused = std::make_unique<FusedGruSequenceKernel>(
         static_cast<int>(usable.size()), first.input_size, first.units,
-        sources.OfGruWeights(first));
+        sources.OfGruWeights(first), sources.store);
   }
 }
 
@@ -199,7 +201,7 @@ void FuseDenseLayers(std::vector<Candidate>& candidates, const std::vector<int>&
       AbsorbGroup(candidates, candidate_of, m->interior, m->inputs, c);
       c.fused = std::make_unique<FusedMatMulKernel>(
           m->transpose_a, m->transpose_b, m->activation,
-          sources.Of(m->inputs[m->pieces]), m->pieces);
+          sources.Of(m->inputs[m->pieces]), m->pieces, sources.store);
     }
   }
 }
@@ -269,7 +271,8 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Build(
   } else {
     folded.constant = ValuesOf(graph, fed, "Const");
   }
-  const InputSources sources{&folded.constant, ValuesOf(graph, fed, "VariableV2")};
+  const InputSources sources{&folded.constant, ValuesOf(graph, fed, "VariableV2"),
+                             options.weight_store};
 
   // Candidates in node-id order, which is a topological order (AddNode only
   // accepts existing inputs); a fused group takes its final node's place.
@@ -302,7 +305,7 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Build(
       if (!all_needed) continue;
       AbsorbGroup(candidates, candidate_of, m->interior, m->inputs, c);
       c.fused = std::make_unique<FusedGruKernel>(m->input_size, m->units,
-                                                 sources.OfGruWeights(*m));
+                                                 sources.OfGruWeights(*m), sources.store);
       c.gru = std::move(m);
     }
     FuseGruSequences(candidates, candidate_of, fed, sources);
@@ -361,7 +364,7 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Build(
       ASSIGN_OR_RETURN(step.kernel, kernels.CreateKernel(*node));
       std::vector<InputSource> input_sources;
       for (const Output& in : c.inputs) input_sources.push_back(sources.Of(in));
-      step.kernel->SetInputSources(input_sources);
+      step.kernel->SetInputSources(input_sources, sources.store);
     }
     for (const Output& in : c.inputs) {
       const int slot = slot_for(in);

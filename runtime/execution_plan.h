@@ -78,6 +78,9 @@ struct PlanOptions {
   bool fold_constants = true;
   int64_t max_folded_bytes = kMaxFoldedBytes;
   int64_t max_total_folded_bytes = kMaxTotalFoldedBytes;
+  // Where kernels share what they derive from weights with other plans (a
+  // Session's store; must outlive the plan). Null: each plan its own.
+  DerivedWeightStore* weight_store = nullptr;
 };
 
 class ExecutionPlan {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <utility>
 
 #include "absl/strings/match.h"
 #include "cells/gru_cell.h"
@@ -21,6 +22,7 @@
 #include "runtime/execution_plan.h"
 #include "runtime/freeze.h"
 #include "graph/graph_def.h"
+#include "runtime/kernels/derived_weight_store.h"
 #include "runtime/kernels/standard_kernels.h"
 #include "runtime/session.h"
 #include "runtime/variable_storage.h"
@@ -453,6 +455,53 @@ TEST_F(GruFusionTest, FedWeightsChangedInPlaceAreSeen) {
   const std::vector<Tensor> after = *fused->Run(feeds, fetches);
   ExpectNear(*plain->Run(feeds, fetches), after);
   EXPECT_GT(std::fabs(before[0].data<float>()[0] - after[0].data<float>()[0]), 1e-4);
+}
+
+TEST_F(GruFusionTest, PlansOfOneStoreShareTheWeightCopies) {
+  // Two plans (the final state; every state) built with one store, as a
+  // Session builds them, hold one packed copy of the weights between them.
+  DerivedWeightStore store;
+  PlanOptions options;
+  options.weight_store = &store;
+  std::vector<Output> all_states = rnn_.outputs;
+  std::vector<std::unique_ptr<ExecutionPlan>> plans;
+  for (const std::vector<Output>* fetches :
+       {&std::as_const(rnn_.final_state), &std::as_const(all_states)}) {
+    auto plan =
+        ExecutionPlan::Build(*root_.graph(), GlobalKernelRegistry(), {xs_[0], xs_[1], xs_[2],
+                                                                      xs_[3], h0_},
+                             *fetches, {}, options);
+    ASSERT_TRUE(plan.ok()) << plan.status();
+    plans.push_back(*std::move(plan));
+  }
+  // The variables as an initialized Session holds them.
+  auto session = *Session::Create(*root_.graph());
+  RILL_ASSERT_OK(session->Run({}, {}, {init_->name()}));
+  VariableStorage variables;
+  RILL_ASSERT_OK(variables.WriteAll(VariableValues(*session)));
+  EigenDevice device(1);
+  RunEnvironment env;
+  env.device = &device.device();
+  env.variables = &variables;
+  std::vector<Tensor> feed_values;
+  for (const auto& [name, value] : feeds_) feed_values.push_back(value);
+  std::vector<std::vector<Tensor>> results;
+  for (int run = 0; run < 2; ++run) {  // A variable is copied on its second use.
+    for (const auto& plan : plans) {
+      auto out = plan->Run(feed_values, env);
+      ASSERT_TRUE(out.ok()) << out.status();
+      results.push_back(*std::move(out));
+    }
+  }
+  EXPECT_EQ(store.derivations(), 1);
+  EXPECT_EQ(store.live_entries(), 1);
+  // Both plans computed the same final state, before and after the copy.
+  for (const auto& r : {results[0], results[2]}) {
+    ExpectNear({r[0]}, {results[1].back()});
+    ExpectNear({r[0]}, {results[3].back()});
+  }
+  plans.clear();
+  EXPECT_EQ(store.live_entries(), 0);  // Released with the last plan holding it.
 }
 
 TEST_F(GruFusionTest, StatesNobodyReadsAreNotAllocated) {

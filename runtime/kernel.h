@@ -30,6 +30,8 @@ struct ThreadPoolDevice;
 
 namespace rill {
 
+class DerivedWeightStore;  // runtime/kernels/derived_weight_store.h
+
 class VariableStorage;
 
 // The bytes a run may take from the allocator (recycled buffers are free).
@@ -135,8 +137,11 @@ class OpKernel {
 
   // Called by the plan once, before any run: where each input comes from
   // (runtime/input_source.h), so the kernel may keep what it derives from
-  // constant or variable inputs (MatMul pads such weights). Default: ignored.
-  virtual void SetInputSources(const std::vector<InputSource>& sources) {}
+  // constant or variable inputs (MatMul pads such weights), sharing it
+  // through `store` (may be null) with the other plans of the Session.
+  // Default: ignored.
+  virtual void SetInputSources(const std::vector<InputSource>& sources,
+                               DerivedWeightStore* store) {}
 
   // Whether Compute does enough work to be worth handing to another
   // inter-op thread. Cheap kernels (Const, Identity, NoOp, Shape, ...) run

@@ -13,6 +13,7 @@
 #include "ops/op_registry.h"
 #include "runtime/eigen_device.h"
 #include "runtime/execution_plan.h"
+#include "runtime/kernels/derived_weight_store.h"
 #include "runtime/kernels/standard_kernels.h"
 #include "runtime/variable_storage.h"
 
@@ -196,6 +197,7 @@ class Session::Impl {
     plan_options.fuse_dense = options_.enable_rewrites;
     plan_options.fold_constants = options_.enable_rewrites;
     plan_options.max_folded_bytes = options_.max_tensor_bytes;
+    plan_options.weight_store = &weight_store_;
     ASSIGN_OR_RETURN(std::unique_ptr<ExecutionPlan> plan,
                      ExecutionPlan::Build(*graph_, GlobalKernelRegistry(), feeds, fetches,
                                           targets, plan_options));
@@ -208,6 +210,9 @@ class Session::Impl {
   const Graph* graph_;
   SessionOptions options_;
   EigenDevice device_;
+  // What the plans' kernels derive from weights, shared by all plans.
+  // Declared before the plans, which use it until they are destroyed.
+  mutable DerivedWeightStore weight_store_;
   mutable absl::Mutex mu_;
   // By the resolved tensors' names ("x:0"): "x" and "x:0" share a plan.
   mutable std::map<std::string, std::unique_ptr<ExecutionPlan>> plans_ ABSL_GUARDED_BY(mu_);

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <type_traits>
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
@@ -43,6 +44,19 @@ bool SameTensors(const std::array<Tensor, kSources>& held,
   return true;
 }
 
+// derive()'s value, held by a shared pointer: as it comes when derive()
+// returns one (a value shared through a DerivedWeightStore), else wrapped.
+template <typename Value, typename Derive>
+absl::StatusOr<std::shared_ptr<const Value>> DeriveHeld(Derive& derive) {
+  auto made = derive();
+  if (!made.ok()) return made.status();
+  if constexpr (std::is_same_v<std::decay_t<decltype(*made)>, std::shared_ptr<const Value>>) {
+    return *std::move(made);
+  } else {
+    return std::make_shared<const Value>(*std::move(made));
+  }
+}
+
 }  // namespace internal
 
 template <typename Value, size_t kSources>
@@ -50,7 +64,8 @@ class ConstantCache {
  public:
   using Sources = std::array<const Tensor*, kSources>;
 
-  // The value `derive()` (returning absl::StatusOr<Value>) made from the
+  // The value `derive()` (returning absl::StatusOr<Value>, or of a
+  // std::shared_ptr<const Value> shared with other caches) made from the
   // first sources this cache was given. Those tensors are held, so their
   // buffers cannot be reused by other tensors while the value stands for
   // them. Returns nullptr when `sources` are not those tensors (another
@@ -63,7 +78,8 @@ class ConstantCache {
     if (entry == nullptr) {
       absl::MutexLock lock(&mu_);
       if (first_ == nullptr) {
-        ASSIGN_OR_RETURN(Value value, derive());
+        ASSIGN_OR_RETURN(std::shared_ptr<const Value> value,
+                         internal::DeriveHeld<Value>(derive));
         auto made = std::make_unique<Entry>();
         for (size_t i = 0; i < kSources; ++i) made->sources[i] = *sources[i];
         made->value = std::move(value);
@@ -73,13 +89,13 @@ class ConstantCache {
       entry = first_.get();
     }
     if (!internal::SameTensors(entry->sources, sources)) return nullptr;
-    return &entry->value;
+    return entry->value.get();
   }
 
  private:
   struct Entry {
     std::array<Tensor, kSources> sources;
-    Value value;
+    std::shared_ptr<const Value> value;
   };
   mutable absl::Mutex mu_;
   // Written once, under mu_; never replaced, so pointers into it stay valid.
@@ -109,7 +125,7 @@ class VariableCache {
 
   // The value for `sources`, or nullopt the first time they are seen (the
   // caller then reads them as they are, or derives a value for its call
-  // alone). The second time, `derive()` (absl::StatusOr<Value>) makes the
+  // alone). The second time, `derive()` (as for ConstantCache) makes the
   // value, which later calls with the same sources get. New sources replace
   // the old ones and their value (a caller holding a copy keeps it alive).
   // Errors are returned and not remembered. Thread-safe.
@@ -123,11 +139,11 @@ class VariableCache {
       entry_ = std::move(seen);
       return std::nullopt;
     }
-    if (!entry_->value.has_value()) {
-      ASSIGN_OR_RETURN(entry_->value, derive());
+    if (entry_->value == nullptr) {
+      ASSIGN_OR_RETURN(entry_->value, internal::DeriveHeld<Value>(derive));
       ++derivations_;
     }
-    return entry_->value;
+    return *entry_->value;
   }
 
   // How many times Get derived a value (for tests).
@@ -141,7 +157,7 @@ class VariableCache {
     // Held so that their buffers cannot be reused by other tensors while
     // the entry stands for them.
     std::array<Tensor, kSources> sources;
-    std::optional<Value> value;
+    std::shared_ptr<const Value> value;  // Null until the second use.
   };
   mutable absl::Mutex mu_;
   mutable std::unique_ptr<Entry> entry_ ABSL_GUARDED_BY(mu_);

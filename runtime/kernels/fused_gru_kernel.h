@@ -54,9 +54,11 @@ class FusedGruKernel : public FusedKernel {
   // `input_size` and `units` are the static I and H (validated by the
   // graph's shape inference of the original nodes). `weight_source`: where
   // the weights come from, which decides whether their GEMM layout is
-  // prepared once (Const), once per value (variables) or per call.
-  FusedGruKernel(int64_t input_size, int64_t units, InputSource weight_source)
-      : input_size_(input_size), units_(units), weights_(weight_source) {}
+  // prepared once (Const), once per value (variables) or per call;
+  // `store` (may be null) shares that layout with the Session's other plans.
+  FusedGruKernel(int64_t input_size, int64_t units, InputSource weight_source,
+                 DerivedWeightStore* store = nullptr)
+      : input_size_(input_size), units_(units), weights_(weight_source, store) {}
 
   const char* name() const override { return "FusedGRUCell"; }
   // [B, H]; InvalidArgument unless the inputs have exactly the shapes above

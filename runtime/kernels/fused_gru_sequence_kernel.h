@@ -33,10 +33,13 @@ namespace rill {
 
 class FusedGruSequenceKernel : public FusedKernel {
  public:
-  // `weight_source`: as for FusedGruKernel.
+  // `weight_source`, `store`: as for FusedGruKernel.
   FusedGruSequenceKernel(int steps, int64_t input_size, int64_t units,
-                         InputSource weight_source)
-      : steps_(steps), input_size_(input_size), units_(units), weights_(weight_source) {}
+                         InputSource weight_source, DerivedWeightStore* store = nullptr)
+      : steps_(steps),
+        input_size_(input_size),
+        units_(units),
+        weights_(weight_source, store) {}
 
   const char* name() const override { return "FusedGRUSequence"; }
   absl::Status OutputShapes(absl::Span<const Tensor* const> inputs,

@@ -26,17 +26,19 @@ enum class FusedActivation { kNone, kRelu, kSigmoid, kTanh };
 class FusedMatMulKernel : public FusedKernel {
  public:
   // `weight_source`: where b comes from (Const and variable weights at a
-  // slow stride are read from a padded copy kept across runs).
+  // slow stride are read from a padded copy kept across runs, shared
+  // through `store` when set).
   // `pieces`: how many inputs make up a (the values of an absorbed ConcatV2
   // along columns; 1 for a plain a). REQUIRES: !transpose_a when pieces > 1.
   FusedMatMulKernel(bool transpose_a, bool transpose_b, FusedActivation activation,
-                    InputSource weight_source, int pieces = 1)
+                    InputSource weight_source, int pieces = 1,
+                    DerivedWeightStore* store = nullptr)
       : transpose_a_(transpose_a),
         transpose_b_(transpose_b),
         activation_(activation),
         pieces_(pieces),
         b_cache_(KeepsDerivedValues(weight_source)
-                     ? std::make_unique<PaddedOperandCache>(weight_source)
+                     ? std::make_unique<PaddedOperandCache>(weight_source, store)
                      : nullptr) {}
 
   const char* name() const override { return "FusedMatMul"; }

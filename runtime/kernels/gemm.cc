@@ -69,16 +69,19 @@ absl::StatusOr<GemmOperand> PaddedCopy(const Tensor& matrix) {
 
 absl::StatusOr<GemmOperand> PaddedOperandCache::Get(const Tensor& matrix,
                                                     bool copy_if_not_kept) const {
+  const std::array<const Tensor*, 1> sources = {&matrix};
+  auto shared_copy = [&] {
+    return DeriveShared<GemmOperand>(store_, DerivedKind::kPaddedCopy, sources,
+                                     [&] { return PaddedCopy(matrix); });
+  };
   if (source_ != InputSource::kConstant) {
     if (source_ == InputSource::kVariable) {
-      ASSIGN_OR_RETURN(std::optional<GemmOperand> kept,
-                       variable_copy_.Get({&matrix}, [&] { return PaddedCopy(matrix); }));
+      ASSIGN_OR_RETURN(std::optional<GemmOperand> kept, variable_copy_.Get(sources, shared_copy));
       if (kept.has_value()) return *std::move(kept);
     }
     return copy_if_not_kept ? PaddedCopy(matrix) : InPlaceOperand(matrix);
   }
-  ASSIGN_OR_RETURN(const GemmOperand* cached,
-                   copy_.Get({&matrix}, [&] { return PaddedCopy(matrix); }));
+  ASSIGN_OR_RETURN(const GemmOperand* cached, copy_.Get(sources, shared_copy));
   if (cached == nullptr) return PaddedCopy(matrix);
   GemmOperand view;  // No reference counting on the hot path.
   view.data = cached->data;

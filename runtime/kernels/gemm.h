@@ -18,6 +18,7 @@
 #include "graph/tensor.h"
 #include "runtime/input_source.h"
 #include "runtime/kernels/constant_cache.h"
+#include "runtime/kernels/derived_weight_store.h"
 
 namespace rill {
 
@@ -72,11 +73,14 @@ absl::StatusOr<GemmOperand> PaddedCopy(const Tensor& matrix);
 // call); the returned operand does not own it and is valid while the cache
 // lives. For a variable it is made when the same buffer comes a second time
 // in a row (VariableCache) and kept until the buffer changes; the returned
-// operand shares ownership of it. For other sources nothing is kept.
+// operand shares ownership of it. For other sources nothing is kept. With
+// a `store`, the copies are shared with the Session's other plans.
 // Thread-safe.
 class PaddedOperandCache {
  public:
-  explicit PaddedOperandCache(InputSource source = InputSource::kConstant) : source_(source) {}
+  explicit PaddedOperandCache(InputSource source = InputSource::kConstant,
+                              DerivedWeightStore* store = nullptr)
+      : source_(source), store_(store) {}
 
   // The kept copy, else (a variable's new value, a fed matrix) a padded
   // copy for this call alone with `copy_if_not_kept` (the caller reads it
@@ -88,6 +92,7 @@ class PaddedOperandCache {
 
  private:
   const InputSource source_;
+  DerivedWeightStore* const store_;  // Outlives the cache; may be null.
   ConstantCache<GemmOperand, 1> copy_;
   VariableCache<GemmOperand, 1> variable_copy_;
 };

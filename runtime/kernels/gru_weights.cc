@@ -39,15 +39,19 @@ absl::StatusOr<GruWeightsView> GruWeightCache::Get(const Tensor& w_ru, const Ten
 
 absl::StatusOr<std::optional<GruPackedWeights>> GruWeightCache::GetPacked(
     const Tensor& w_ru, const Tensor& w_c, bool pack_if_not_kept) const {
-  auto pack = [&] { return PackWeights(w_ru, w_c); };
+  const std::array<const Tensor*, 2> sources = {&w_ru, &w_c};
+  auto shared_pack = [&] {
+    return DeriveShared<GruPackedWeights>(store_, DerivedKind::kGruPacked, sources,
+                                          [&] { return PackWeights(w_ru, w_c); });
+  };
   if (source_ == InputSource::kConstant) {
-    ASSIGN_OR_RETURN(const GruPackedWeights* cached, packed_.Get({&w_ru, &w_c}, pack));
+    ASSIGN_OR_RETURN(const GruPackedWeights* cached, packed_.Get(sources, shared_pack));
     if (cached == nullptr) return PackWeights(w_ru, w_c);
     return GruPackedWeights{cached->r.View(), cached->u.View(), cached->c.View()};
   }
   if (source_ == InputSource::kVariable) {
     ASSIGN_OR_RETURN(std::optional<GruPackedWeights> kept,
-                     variable_packed_.Get({&w_ru, &w_c}, pack));
+                     variable_packed_.Get(sources, shared_pack));
     if (kept.has_value()) return kept;
   }
   if (!pack_if_not_kept) return std::nullopt;

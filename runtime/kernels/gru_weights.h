@@ -41,7 +41,9 @@ absl::StatusOr<float*> GruScratch(int64_t floats);
 // value for variables, never for fed or computed ones.
 class GruWeightCache {
  public:
-  explicit GruWeightCache(InputSource source) : source_(source), ru_(source), c_(source) {}
+  // With a `store`, kept copies are shared with the Session's other plans.
+  explicit GruWeightCache(InputSource source, DerivedWeightStore* store = nullptr)
+      : source_(source), store_(store), ru_(source, store), c_(source, store) {}
 
   // Whether the weights' copies are kept across calls (Const or variable
   // weights), so a kernel may prefer the packed form even for one step.
@@ -71,6 +73,7 @@ class GruWeightCache {
 
  private:
   const InputSource source_;
+  DerivedWeightStore* const store_;  // Outlives the cache; may be null.
   PaddedOperandCache ru_;
   PaddedOperandCache c_;
   ConstantCache<GruPackedWeights, 2> packed_;

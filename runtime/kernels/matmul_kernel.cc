@@ -40,9 +40,10 @@ class MatMulKernel : public OpKernel {
     return std::unique_ptr<OpKernel>(new MatMulKernel<T>(ta, tb));
   }
 
-  void SetInputSources(const std::vector<InputSource>& sources) override {
+  void SetInputSources(const std::vector<InputSource>& sources,
+                       DerivedWeightStore* store) override {
     if (sources.size() > 1 && KeepsDerivedValues(sources[1])) {
-      b_cache_ = std::make_unique<PaddedOperandCache>(sources[1]);
+      b_cache_ = std::make_unique<PaddedOperandCache>(sources[1], store);
     }
   }
 
