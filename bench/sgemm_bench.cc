@@ -58,6 +58,72 @@ void BM_Sgemm(benchmark::State& state) {
   SetFlops(state, m, n, k);
 }
 
+// BM_Sgemm's product with B padded by a copy made on every call (what
+// MatMul does for a weight it cannot keep: a fed or computed B): where the
+// copy pays for itself.
+void BM_SgemmCopyingB(benchmark::State& state) {
+  const int64_t m = state.range(0), n = state.range(1), k = state.range(2);
+  Tensor b = *Tensor::Allocate(DT_FLOAT, TensorShape({k, n}));
+  const std::vector<float> values = Filled(k * n, 0.01f);
+  std::copy(values.begin(), values.end(), b.data<float>());
+  const std::vector<float> a = Filled(m * k, 0.02f);
+  std::vector<float> c(m * n);
+  for (auto _ : state) {
+    absl::StatusOr<GemmOperand> padded = PaddedCopy(b);
+    if (!padded.ok()) state.SkipWithError("PaddedCopy failed");
+    SgemmArgs g;
+    g.m = m;
+    g.n = n;
+    g.k = k;
+    g.a = a.data();
+    g.lda = k;
+    g.b = padded->data;
+    g.ldb = padded->ld;
+    g.beta = 1.0f;
+    g.c = c.data();
+    g.ldc = n;
+    if (!Sgemm(g).ok()) state.SkipWithError("Sgemm failed");
+    benchmark::DoNotOptimize(c.data());
+  }
+  SetFlops(state, m, n, k);
+}
+
+// C[M,N] += A · Bᵀ with B [N, K] (MatMul's transpose_b, e.g. q · kᵀ), read
+// in place (copy = 0: rows K floats apart, the slow stride for K = 512) or
+// from a padded copy made on every call (copy = 1).
+void BM_SgemmTransposedB(benchmark::State& state) {
+  const int64_t m = state.range(0), n = state.range(1), k = state.range(2);
+  const bool copy = state.range(3) != 0;
+  Tensor b = *Tensor::Allocate(DT_FLOAT, TensorShape({n, k}));
+  const std::vector<float> values = Filled(n * k, 0.01f);
+  std::copy(values.begin(), values.end(), b.data<float>());
+  const std::vector<float> a = Filled(m * k, 0.02f);
+  std::vector<float> c(m * n);
+  for (auto _ : state) {
+    GemmOperand op = InPlaceOperand(b);
+    if (copy) {
+      absl::StatusOr<GemmOperand> padded = PaddedCopy(b);
+      if (!padded.ok()) state.SkipWithError("PaddedCopy failed");
+      op = *std::move(padded);
+    }
+    SgemmArgs g;
+    g.transpose_b = true;
+    g.m = m;
+    g.n = n;
+    g.k = k;
+    g.a = a.data();
+    g.lda = k;
+    g.b = op.data;
+    g.ldb = op.ld;
+    g.beta = 1.0f;
+    g.c = c.data();
+    g.ldc = n;
+    if (!Sgemm(g).ok()) state.SkipWithError("Sgemm failed");
+    benchmark::DoNotOptimize(c.data());
+  }
+  SetFlops(state, m, n, k);
+}
+
 void BM_EigenGemm(benchmark::State& state) {
   const int64_t m = state.range(0), n = state.range(1), k = state.range(2);
   using Matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
@@ -97,6 +163,15 @@ void Shapes(benchmark::internal::Benchmark* b, bool with_padding) {
 
 BENCHMARK(BM_Sgemm)->Apply([](benchmark::internal::Benchmark* b) { Shapes(b, true); })
     ->ArgNames({"M", "N", "K", "padded"});
+BENCHMARK(BM_SgemmCopyingB)
+    ->ArgsProduct({{1, 2, 4, 8, 16, 32, 64, 256}, {1024}, {512}})
+    ->ArgNames({"M", "N", "K"});
+BENCHMARK(BM_Sgemm)
+    ->ArgsProduct({{1, 2, 4, 8, 16, 32, 64, 256}, {1024}, {512}, {0}})
+    ->ArgNames({"M", "N", "K", "padded"});
+BENCHMARK(BM_SgemmTransposedB)
+    ->ArgsProduct({{1, 8, 16, 64, 256}, {1024}, {512}, {0, 1}})
+    ->ArgNames({"M", "N", "K", "copy"});
 BENCHMARK(BM_EigenGemm)->Apply([](benchmark::internal::Benchmark* b) { Shapes(b, false); })
     ->ArgNames({"M", "N", "K"});
 // PackedGemm against Sgemm (padded) at the same shapes, plus K = I + H, a

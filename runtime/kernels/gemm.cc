@@ -89,10 +89,12 @@ absl::StatusOr<GemmOperand> PaddedOperandCache::Get(const Tensor& matrix,
   return view;
 }
 
-absl::StatusOr<GemmOperand> ProductOperand(const Tensor& b, const PaddedOperandCache* b_cache,
-                                           int64_t m) {
-  if (b_cache != nullptr && m > 1 && IsSlowStride(b.dim(1))) return b_cache->Get(b);
-  return InPlaceOperand(b);
+absl::StatusOr<GemmOperand> ProductOperand(const Tensor& b, bool transpose_b,
+                                           const PaddedOperandCache* b_cache, int64_t m) {
+  if (m == 1 || !IsSlowStride(b.dim(1))) return InPlaceOperand(b);
+  const bool copy_for_call = !transpose_b && m >= kMinRowsForCopyPerCall;
+  if (b_cache != nullptr) return b_cache->Get(b, copy_for_call);
+  return copy_for_call ? PaddedCopy(b) : InPlaceOperand(b);
 }
 
 absl::Status LibraryProduct(int64_t m, int64_t k, const float* a, int64_t lda,
@@ -117,7 +119,7 @@ absl::Status LibraryProduct(int64_t m, int64_t k, const float* a, int64_t lda,
 absl::Status MatrixProduct(const Tensor& a, bool transpose_a, const Tensor& b, bool transpose_b,
                            const PaddedOperandCache* b_cache, int max_threads, Tensor* out) {
   const int64_t m = out->dim(0);
-  ASSIGN_OR_RETURN(const GemmOperand op, ProductOperand(b, b_cache, m));
+  ASSIGN_OR_RETURN(const GemmOperand op, ProductOperand(b, transpose_b, b_cache, m));
   SgemmArgs g;
   g.transpose_a = transpose_a;
   g.transpose_b = transpose_b;

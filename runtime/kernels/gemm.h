@@ -97,11 +97,23 @@ class PaddedOperandCache {
   VariableCache<GemmOperand, 1> variable_copy_;
 };
 
-// b as the products read it: the cache's padded copy when b is a weight
-// kept across runs (`b_cache` set) at a slow stride and m > 1 (a single row
-// does not gain from it), else b where it is.
-absl::StatusOr<GemmOperand> ProductOperand(const Tensor& b, const PaddedOperandCache* b_cache,
-                                           int64_t m);
+// From this many rows of A, a product by a B at a slow stride that is not
+// kept (fed or computed, or a variable's value on its first use) reads a
+// padded copy made for the call: at [M, 512] · [512, 1024] on one thread
+// the copy (with its fresh pages) and the padded product took 0.78× the
+// in-place product at M = 16, 0.55× at 64, 0.51× at 256, and 0.93× at M = 8
+// (bench/sgemm_bench BM_SgemmCopyingB against BM_Sgemm padded:0).
+constexpr int64_t kMinRowsForCopyPerCall = 16;
+
+// b as the products read it (transposed with `transpose_b`): at a slow
+// stride with m > 1 (a single row does not gain from it), the cache's
+// padded copy when b is a weight kept across runs (`b_cache` set), or a
+// copy for this call from kMinRowsForCopyPerCall rows; else b where it is.
+// A transposed b is not copied for one call: oneDNN reads it in place at
+// full speed (BM_SgemmTransposedB: 80 GFLOP/s in place at M = 64, 75 with
+// the copy).
+absl::StatusOr<GemmOperand> ProductOperand(const Tensor& b, bool transpose_b,
+                                           const PaddedOperandCache* b_cache, int64_t m);
 
 // out[:, col0:col0+n] = a · b[first_row:first_row+k, col0:col0+n] (plus
 // out's old values with `accumulate`) on oneDNN's sgemm with up to
@@ -114,9 +126,9 @@ absl::Status LibraryProduct(int64_t m, int64_t k, const float* a, int64_t lda,
                             bool accumulate, float* out, int64_t ldc, int threads);
 
 // out[M, N] = op(a) · op(b) for row-major float matrices (MatMul's
-// semantics; out's shape is the product's, K >= 1). With `b_cache` (b is a
-// Const or variable weight), b at a slow stride is read from the cache's
-// padded copy unless M = 1, where a single row does not gain from it.
+// semantics; out's shape is the product's, K >= 1). b at a slow stride is
+// read as ProductOperand says: from the padded copy `b_cache` keeps (b is a
+// Const or variable weight), or copied for the call.
 absl::Status MatrixProduct(const Tensor& a, bool transpose_a, const Tensor& b, bool transpose_b,
                            const PaddedOperandCache* b_cache, int max_threads, Tensor* out);
 

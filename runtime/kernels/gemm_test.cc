@@ -3,6 +3,7 @@
 #include "runtime/kernels/gemm.h"
 
 #include <cmath>
+#include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -124,6 +125,52 @@ TEST(PaddedOperandCacheTest, OtherSourcesAreCopiedPerCall) {
   EXPECT_NE(first->data, second->data);
   EXPECT_TRUE(SameMatrixAt(w, second->data, second->ld));
   EXPECT_EQ(cache.variable_copies(), 0);
+}
+
+TEST(ProductOperandTest, AnUnkeptBAtASlowStrideIsCopiedForManyRows) {
+  const Tensor b = IotaMatrix(5, 128, 0.5f);  // 128 columns: a slow stride.
+  // Below kMinRowsForCopyPerCall rows, transposed, or not slow: in place.
+  for (const auto& [m, transposed] : {std::pair<int64_t, bool>{1, false}, {15, false},
+                                      {16, true}, {64, true}}) {
+    const GemmOperand op = *ProductOperand(b, transposed, nullptr, m);
+    EXPECT_EQ(op.data, b.data<float>()) << m << " " << transposed;
+  }
+  const Tensor fast = IotaMatrix(5, 120, 0.5f);
+  EXPECT_EQ(ProductOperand(fast, false, nullptr, 64)->data, fast.data<float>());
+  // From 16 rows: a padded copy for the call, owned by the operand.
+  const GemmOperand copied = *ProductOperand(b, false, nullptr, kMinRowsForCopyPerCall);
+  EXPECT_EQ(copied.ld, 144);
+  EXPECT_TRUE(copied.storage.initialized());
+  EXPECT_TRUE(SameMatrixAt(b, copied.data, copied.ld));
+  // A variable's first use gets that copy too; its second, the kept one.
+  PaddedOperandCache cache(InputSource::kVariable);
+  const GemmOperand first = *ProductOperand(b, false, &cache, 16);
+  EXPECT_EQ(first.ld, 144);
+  EXPECT_EQ(cache.variable_copies(), 0);
+  EXPECT_EQ(ProductOperand(b, false, &cache, 2)->data, ProductOperand(b, false, &cache, 2)->data);
+  EXPECT_EQ(cache.variable_copies(), 1);
+}
+
+TEST(MatrixProductTest, ManyRowsTimesAFedSlowStrideMatrixGiveTheLoopsResult) {
+  // b [128, 128]: rows 512 bytes apart, read through a copy (not transposed)
+  // or in place (transposed).
+  const int64_t m = 20, k = 128, n = 128;
+  const Tensor a = IotaMatrix(m, k, -1.0f), b = IotaMatrix(k, n, 0.25f);
+  for (const bool tb : {false, true}) {
+    Tensor out = *Tensor::Allocate(DT_FLOAT, TensorShape({m, n}));
+    ASSERT_TRUE(MatrixProduct(a, false, b, tb, nullptr, 1, &out).ok());
+    for (int64_t i = 0; i < m; ++i) {
+      for (int64_t j = 0; j < n; ++j) {
+        double want = 0;
+        for (int64_t p = 0; p < k; ++p) {
+          const float bv = tb ? b.data<float>()[j * k + p] : b.data<float>()[p * n + j];
+          want += double(a.data<float>()[i * k + p]) * bv;
+        }
+        ASSERT_NEAR(out.data<float>()[i * n + j], want, 1e-4 * (1 + std::fabs(want)))
+            << tb << " " << i << "," << j;
+      }
+    }
+  }
 }
 
 TEST(PaddedCopyTest, PaddingIsZero) {
