@@ -7,7 +7,8 @@
 //   BM_GruStepVariables/..., BM_GruSeq100Variables/...  the same graphs
 //                                 unfrozen: the weights are variables
 //   BM_DenseLayer/M/K/N/rewrites  Relu(BiasAdd(MatMul(x, W), b)), rewrites off/on;
-//                                 BM_DenseLayerVariables: W a variable
+//                                 BM_DenseLayerVariables: W a variable;
+//                                 BM_DenseLayerFedW: W fed
 //   BM_ConcatDenseLayer/M/K/N     Tanh(BiasAdd(MatMul(ConcatV2(x, h), W), b)),
 //                                 x and h [M, K/2] (BasicRNNCell's layer)
 //   BM_IndependentBranches/intra/inter  4 independent dense layers [64,512]x[512,512]
@@ -195,9 +196,11 @@ void BM_ExecutorChain1000(benchmark::State& state) { RunChain(state, 1000); }
 // A dense layer y = Relu(BiasAdd(MatMul(x, W), b)) with Const W [K, N], one
 // Session::Run; rewrites off (three kernels) or on (one FusedMatMul kernel
 // reading W at a padded stride). Args: M, K, N, rewrites.
-// Relu(BiasAdd(MatMul(x, W), b)) with W a Const or (`variable_w`) a
-// variable.
-void RunDenseLayer(benchmark::State& state, bool variable_w) {
+// Where a dense layer's W comes from.
+enum class WeightKind { kConst, kVariable, kFed };
+
+// Relu(BiasAdd(MatMul(x, W), b)) with W a Const, a variable or fed.
+void RunDenseLayer(benchmark::State& state, WeightKind kind) {
   const int64_t m = state.range(0), k = state.range(1), n = state.range(2);
   Scope root = Scope::NewRootScope(&GlobalOpRegistry());
   absl::StatusOr<Tensor> w = Tensor::Allocate(DT_FLOAT, TensorShape({k, n}));
@@ -208,7 +211,9 @@ void RunDenseLayer(benchmark::State& state, bool variable_w) {
   for (int64_t i = 0; i < m * k; ++i) x->data<float>()[i] = 0.01f * static_cast<float>(i % 89);
   Output in = ops::Placeholder(root.WithOpName("x"), DT_FLOAT, TensorShape({m, k}));
   Output w_value;
-  if (variable_w) {
+  if (kind == WeightKind::kFed) {
+    w_value = ops::Placeholder(root.WithOpName("w"), DT_FLOAT, w->shape());
+  } else if (kind == WeightKind::kVariable) {
     GetVariableOptions o;
     o.shape = w->shape();
     absl::StatusOr<Variable*> v = GetVariable(root, "w", o);
@@ -225,18 +230,23 @@ void RunDenseLayer(benchmark::State& state, bool variable_w) {
   options.enable_rewrites = state.range(3) != 0;
   absl::StatusOr<std::unique_ptr<Session>> session = Session::Create(*root.graph(), options);
   if (!session.ok()) Fail(session.status());
-  if (variable_w) {
+  Session::Feeds feeds = {{"x", *x}};
+  if (kind == WeightKind::kVariable) {
     if (absl::Status st = (*session)->variables().Write("w", *std::move(w)); !st.ok()) Fail(st);
+  } else if (kind == WeightKind::kFed) {
+    feeds.emplace_back("w", *w);
   }
-  const Session::Feeds feeds = {{"x", *x}};
   for (auto _ : state) {
     if (absl::Status st = (*session)->Run(feeds, {y.name()}).status(); !st.ok()) Fail(st);
   }
   state.counters["GFLOP/s"] =
       benchmark::Counter(2.0 * m * n * k * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
-void BM_DenseLayer(benchmark::State& state) { RunDenseLayer(state, false); }
-void BM_DenseLayerVariables(benchmark::State& state) { RunDenseLayer(state, true); }
+void BM_DenseLayer(benchmark::State& state) { RunDenseLayer(state, WeightKind::kConst); }
+void BM_DenseLayerVariables(benchmark::State& state) {
+  RunDenseLayer(state, WeightKind::kVariable);
+}
+void BM_DenseLayerFedW(benchmark::State& state) { RunDenseLayer(state, WeightKind::kFed); }
 void BM_SessionRunFixedCost(benchmark::State& state) { RunChain(state, 1); }
 
 // BasicRNNCell's layer Tanh(BiasAdd(MatMul(ConcatV2(x, h, axis=1), W), b)),
@@ -481,7 +491,8 @@ void RegisterAll() {
     for (const int64_t rewrites : {0, 1}) {
       for (const auto& [name, fn] :
            {std::pair{"BM_DenseLayer", &BM_DenseLayer},
-            std::pair{"BM_DenseLayerVariables", &BM_DenseLayerVariables}}) {
+            std::pair{"BM_DenseLayerVariables", &BM_DenseLayerVariables},
+            std::pair{"BM_DenseLayerFedW", &BM_DenseLayerFedW}}) {
         benchmark::RegisterBenchmark(name, fn)
             ->Args({m, 512, 1024, rewrites})
             ->ArgNames({"M", "K", "N", "rewrites"})
