@@ -264,12 +264,21 @@ TEST_F(GruFusionTest, FrozenWeightsGiveTheSameNumbersRunAfterRun) {
 // time, then one for a partial last panel); from 8 rows on by oneDNN's
 // sgemm. Both agree with the unfused graph, run after run and on 1 or 2
 // intra-op threads.
-TEST(FusedGruStepTest, FrozenStepAgreesAtEveryBatchSize) {
+// The cell's variables as `session` holds them.
+std::map<std::string, Tensor> VariableValuesOf(const Session& session, const GRUCell& cell) {
+  std::map<std::string, Tensor> values;
+  for (Variable* v : cell.variables()) values[v->name] = *session.variables().Read(v->name);
+  return values;
+}
+
+TEST(FusedGruStepTest, StepAgreesAtEveryBatchSizeWithConstVariableOrFedWeights) {
   struct Case {
     int rows, in, hidden;
   };
+  // B = 20 with H = 128: weights at slow strides, which fed weights are
+  // copied from for the step (16 rows and more).
   for (const Case& tc : {Case{1, 16, 64}, Case{1, 5, 40}, Case{7, 8, 40}, Case{8, 8, 40},
-                         Case{2, 3, 1}}) {
+                         Case{2, 3, 1}, Case{20, 8, 128}}) {
     SCOPED_TRACE(::testing::Message() << "B=" << tc.rows << " I=" << tc.in << " H=" << tc.hidden);
     Scope root = Scope::NewRootScope(&GlobalOpRegistry());
     root.graph()->set_seed(17);
@@ -297,23 +306,40 @@ TEST(FusedGruStepTest, FrozenStepAgreesAtEveryBatchSize) {
     SessionOptions plain_options;
     plain_options.enable_rewrites = false;
     auto plain = *Session::Create(**graph, plain_options);
-    for (int threads : {1, 2}) {
-      SessionOptions options;
-      options.intra_op_threads = threads;
-      auto fused = *Session::Create(**graph, options);
-      Tensor state = hv;
-      for (int run = 0; run < 3; ++run) {  // The state fed back: new values each run.
-        SCOPED_TRACE(::testing::Message() << "threads=" << threads << " run=" << run);
-        const Session::Feeds feeds = {{"x", xv}, {"h", state}};
-        const std::vector<Tensor> want = *plain->Run(feeds, {out.name()});
-        std::vector<StepStats> stats;
-        auto got = fused->Run(feeds, {out.name()}, {}, &stats);
-        ASSERT_TRUE(got.ok()) << got.status();
-        ExpectNear(want, *got);
-        // The step did run fused.
-        EXPECT_TRUE(std::any_of(stats.begin(), stats.end(),
-                                [](const StepStats& s) { return s.op == "FusedGRUCell"; }));
-        state = want[0];
+    // The weights as variables (the unfrozen graph) or fed in place of
+    // their reads, in the fused step of `session`'s graph.
+    Session::Feeds fed_weights;
+    for (Variable* v : cell->variables()) {
+      fed_weights.emplace_back(v->name + "/read", *session->variables().Read(v->name));
+    }
+    for (const char* weights : {"Const", "variables", "fed"}) {
+      for (int threads : {1, 2}) {
+        SessionOptions options;
+        options.intra_op_threads = threads;
+        const bool frozen_graph = std::string(weights) == "Const";
+        auto fused = *Session::Create(frozen_graph ? **graph : *root.graph(), options);
+        if (std::string(weights) == "variables") {
+          RILL_ASSERT_OK(fused->variables().WriteAll(VariableValuesOf(*session, *cell)));
+        }
+        Tensor state = hv;
+        for (int run = 0; run < 3; ++run) {  // The state fed back: new values each run.
+          SCOPED_TRACE(::testing::Message() << weights << " threads=" << threads
+                                            << " run=" << run);
+          const Session::Feeds feeds = {{"x", xv}, {"h", state}};
+          const std::vector<Tensor> want = *plain->Run(feeds, {out.name()});
+          Session::Feeds fused_feeds = feeds;
+          if (std::string(weights) == "fed") {
+            fused_feeds.insert(fused_feeds.end(), fed_weights.begin(), fed_weights.end());
+          }
+          std::vector<StepStats> stats;
+          auto got = fused->Run(fused_feeds, {out.name()}, {}, &stats);
+          ASSERT_TRUE(got.ok()) << got.status();
+          ExpectNear(want, *got);
+          // The step did run fused.
+          EXPECT_TRUE(std::any_of(stats.begin(), stats.end(),
+                                  [](const StepStats& s) { return s.op == "FusedGRUCell"; }));
+          state = want[0];
+        }
       }
     }
   }

@@ -105,10 +105,11 @@ absl::Status FusedGruKernel::Compute(KernelContext& ctx) const {
   const bool packed = packed_w.has_value();
   GruWeightsView w;
   if (!packed) {
-    // Kept padded copies, else the weights in place (fed or computed ones,
-    // a variable's new value): one step reads them once, and a copy would
-    // cost more than the padding saves.
-    ASSIGN_OR_RETURN(w, weights_.Get(ctx.input(2), ctx.input(4), /*copy=*/false));
+    // Kept padded copies, else (fed or computed weights, a variable's new
+    // value) copies for this step from as many rows as pay for a copy
+    // (gemm.h kMinRowsForCopyPerCall), the weights in place below.
+    ASSIGN_OR_RETURN(w, weights_.Get(ctx.input(2), ctx.input(4),
+                                     /*copy=*/batch >= kMinRowsForCopyPerCall));
   }
 
   if (packed) {
