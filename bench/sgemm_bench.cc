@@ -70,7 +70,10 @@ void BM_SgemmCopyingB(benchmark::State& state) {
   std::vector<float> c(m * n);
   for (auto _ : state) {
     absl::StatusOr<GemmOperand> padded = PaddedCopy(b);
-    if (!padded.ok()) state.SkipWithError("PaddedCopy failed");
+    if (!padded.ok()) {
+      state.SkipWithError("PaddedCopy failed");
+      break;
+    }
     SgemmArgs g;
     g.m = m;
     g.n = n;
@@ -103,7 +106,10 @@ void BM_SgemmTransposedB(benchmark::State& state) {
     GemmOperand op = InPlaceOperand(b);
     if (copy) {
       absl::StatusOr<GemmOperand> padded = PaddedCopy(b);
-      if (!padded.ok()) state.SkipWithError("PaddedCopy failed");
+      if (!padded.ok()) {
+        state.SkipWithError("PaddedCopy failed");
+        break;
+      }
       op = *std::move(padded);
     }
     SgemmArgs g;

@@ -266,8 +266,8 @@ absl::StatusOr<Node*> Graph::AddNode(NodeSpec spec) {
     raw->inputs_[i].node->data_consumers_.emplace_back(raw, i);
   }
   for (Node* c : raw->control_inputs_) c->control_consumers_.push_back(raw);
-  by_name_[raw->name_] = raw;
-  MarkNameUsed(raw->name_);
+  by_name_.emplace(raw->name_, raw);
+  if (names_indexed_) MarkNameUsed(raw->name_);
   nodes_.push_back(std::move(node));
   return raw;
 }
@@ -294,7 +294,14 @@ absl::StatusOr<Output> Graph::FindOutput(absl::string_view tensor_name) const {
   return Output(n, parsed.second);
 }
 
+void Graph::IndexNames() {
+  if (names_indexed_) return;
+  names_indexed_ = true;
+  for (const std::unique_ptr<Node>& node : nodes_) MarkNameUsed(node->name());
+}
+
 std::string Graph::UniqueName(const std::string& name) {
+  IndexNames();
   std::string key = absl::AsciiStrToLower(name);
   int i = names_in_use_[key]++;
   if (i == 0) return name;
@@ -308,6 +315,7 @@ std::string Graph::UniqueName(const std::string& name) {
 }
 
 void Graph::MarkNameUsed(const std::string& name) {
+  IndexNames();
   int& count = names_in_use_[absl::AsciiStrToLower(name)];
   if (count == 0) count = 1;
 }

@@ -98,6 +98,8 @@ class Graph {
   const std::vector<std::string>& GetCollection(const std::string& key) const;
 
  private:
+  // Fills names_in_use_ with every node's name, once.
+  void IndexNames();
   absl::Status ValidateAndFillAttrs(const OpDef& def, NodeSpec* spec) const;
   absl::Status ComputeArgTypes(const OpDef& def, const AttrMap& attrs,
                                const std::vector<ArgDef>& args, const std::string& node,
@@ -105,8 +107,13 @@ class Graph {
 
   const OpRegistryInterface* registry_;
   std::vector<std::unique_ptr<Node>> nodes_;
-  absl::flat_hash_map<std::string, Node*> by_name_;
+  // Keys view the nodes' names (a Node and its name never move).
+  absl::flat_hash_map<absl::string_view, Node*> by_name_;
+  // Lowercased names taken (nodes, names UniqueName handed out or
+  // MarkNameUsed marked), built on the first call of either: an imported
+  // graph that gets no new nodes never needs it.
   absl::flat_hash_map<std::string, int> names_in_use_;
+  bool names_indexed_ = false;
   std::map<std::string, std::vector<std::string>> collections_;
   int producer_version_ = kGraphDefProducerVersion;
   int64_t max_tensor_bytes_ = kDefaultMaxTensorBytes;

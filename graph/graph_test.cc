@@ -144,6 +144,22 @@ TEST_F(GraphTest, UniqueNameFollowsTensorFlow) {
   EXPECT_EQ(graph_.UniqueName("bar"), "bar_2");  // Skips the taken bar_1.
 }
 
+TEST_F(GraphTest, UniqueNameAvoidsNodesAddedAndNamesMarkedBeforeIt) {
+  // Nodes added (as an import adds them) and a name marked before the first
+  // UniqueName call are taken, whatever their case.
+  RILL_ASSERT_OK(Add("Rnn", "NoOp"));
+  RILL_ASSERT_OK(Add("rnn_1", "NoOp"));
+  Graph other(&GlobalOpRegistry());
+  other.MarkNameUsed("Scope");
+  EXPECT_EQ(other.UniqueName("scope"), "scope_1");
+  EXPECT_EQ(graph_.UniqueName("rnn"), "rnn_2");
+  // Nodes added after it too.
+  RILL_ASSERT_OK(Add("later", "NoOp"));
+  EXPECT_EQ(graph_.UniqueName("LATER"), "LATER_1");
+  EXPECT_EQ(graph_.FindNode("rnn_1")->name(), "rnn_1");
+  EXPECT_EQ(graph_.FindNode("rnn"), nullptr);  // Lookups are case-sensitive.
+}
+
 TEST_F(GraphTest, LegacyPlaceholderScalarMeansUnknown) {
   graph_.set_producer_version(21);
   Node* p = Placeholder("p", DT_FLOAT, TensorShape());

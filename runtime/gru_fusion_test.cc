@@ -259,17 +259,19 @@ TEST_F(GruFusionTest, FrozenWeightsGiveTheSameNumbersRunAfterRun) {
   }
 }
 
-// A frozen single step (Const weights) with fewer than 8 rows multiplies by
-// weights packed on the first run (PackedGemm; at B = 1 two panels at a
-// time, then one for a partial last panel); from 8 rows on by oneDNN's
-// sgemm. Both agree with the unfused graph, run after run and on 1 or 2
-// intra-op threads.
 // The cell's variables as `session` holds them.
 std::map<std::string, Tensor> VariableValuesOf(const Session& session, const GRUCell& cell) {
   std::map<std::string, Tensor> values;
   for (Variable* v : cell.variables()) values[v->name] = *session.variables().Read(v->name);
   return values;
 }
+
+// A single step with fewer than 8 rows multiplies by weights packed on the
+// first run (Const) or the second (variables) (PackedGemm; at B = 1 two
+// panels at a time, then one for a partial last panel); from 8 rows on, and
+// with fed weights, by oneDNN's sgemm, on copies at padded strides (fed:
+// for the step, from 16 rows at a slow stride). Every way agrees with the
+// unfused graph, run after run and on 1 or 2 intra-op threads.
 
 TEST(FusedGruStepTest, StepAgreesAtEveryBatchSizeWithConstVariableOrFedWeights) {
   struct Case {
@@ -406,13 +408,15 @@ TEST_F(GruFusionTest, VariableWeightsFollowEveryWayOfWritingThem) {
   ASSERT_FALSE(kernel.empty());
   auto expect_followed = [&](const char* how) {
     SCOPED_TRACE(how);
-    // A new value's first run reads it as it is; the second, its kept copy.
+    // A new value's first run reads it as it is (the kernels' caches note
+    // it, holding the stored buffer); the second derives the kept copy, whose
+    // entry in the Session's store holds the buffer too.
     const std::vector<Tensor> first_run = *fused->Run(feeds_, fetches);
+    const long seen = fused->variables().Read(kernel)->buffer().use_count();
+    EXPECT_GT(seen, 2);  // More holders than the storage and Read's tensor.
     const std::vector<Tensor> now = *fused->Run(feeds_, fetches);
+    EXPECT_EQ(fused->variables().Read(kernel)->buffer().use_count(), seen + 1);
     ExpectNear(first_run, now);
-    // The fused kernels keep copies, holding the stored buffer: more holders
-    // than the storage and the tensor Read returns.
-    EXPECT_GT(fused->variables().Read(kernel)->buffer().use_count(), 2);
     ExpectNear(*plain->Run(feeds_, fetches), now);
     for (int f : {0, 1}) {  // The sequence's and the single step's results moved.
       EXPECT_GT(std::fabs(now[f].data<float>()[0] - last[f].data<float>()[0]), 1e-4) << f;

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <typeinfo>
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
@@ -44,7 +45,8 @@ class DerivedWeightStore {
   template <typename Value, size_t kSources, typename Derive>
   absl::StatusOr<std::shared_ptr<const Value>> GetOrDerive(
       DerivedKind kind, const std::array<const Tensor*, kSources>& sources, Derive derive) {
-    std::string key = absl::StrCat(static_cast<int>(kind));
+    // The value's type is part of the key, so the cast below always holds.
+    std::string key = absl::StrCat(static_cast<int>(kind), "|", typeid(Value).name());
     for (const Tensor* t : sources) {
       absl::StrAppend(&key, "|", reinterpret_cast<uintptr_t>(t->buffer().get()), ":",
                       t->shape().ToString());

@@ -106,10 +106,13 @@ absl::Status FusedGruKernel::Compute(KernelContext& ctx) const {
   GruWeightsView w;
   if (!packed) {
     // Kept padded copies, else (fed or computed weights, a variable's new
-    // value) copies for this step from as many rows as pay for a copy
-    // (gemm.h kMinRowsForCopyPerCall), the weights in place below.
+    // value) copies of those at a slow stride for this step when enough
+    // rows pay for a copy (gemm.h CopyPaysForOneCall), else the weights in
+    // place.
     ASSIGN_OR_RETURN(w, weights_.Get(ctx.input(2), ctx.input(4),
-                                     /*copy=*/batch >= kMinRowsForCopyPerCall));
+                                     CopyPaysForOneCall(batch, threads)
+                                         ? GruWeightCache::CopyForCall::kIfSlowStride
+                                         : GruWeightCache::CopyForCall::kNever));
   }
 
   if (packed) {

@@ -315,7 +315,7 @@ absl::Status FusedGruSequenceKernel::Compute(KernelContext& ctx) const {
   if (r.library_gemm) {
     // The weights are read T times: worth a padded copy even when they are
     // fed or computed.
-    ASSIGN_OR_RETURN(r.w, weights_.Get(w_ru, w_c, /*copy=*/true));
+    ASSIGN_OR_RETURN(r.w, weights_.Get(w_ru, w_c, GruWeightCache::CopyForCall::kAlways));
   }
   if (!r.library_gemm) {
     ASSIGN_OR_RETURN(std::optional<GruPackedWeights> packed,

@@ -57,11 +57,14 @@ absl::StatusOr<GemmOperand> PaddedCopy(const Tensor& matrix) {
   const int64_t rows = matrix.dim(0), cols = matrix.dim(1);
   GemmOperand op;
   op.ld = PaddedLeadingDim(cols);
-  ASSIGN_OR_RETURN(op.storage, Tensor::Allocate(DT_FLOAT, TensorShape({rows, op.ld})));
+  // Every byte is written below: the rows, then their padding (zero).
+  ASSIGN_OR_RETURN(op.storage,
+                   Tensor::AllocateForOverwrite(DT_FLOAT, TensorShape({rows, op.ld})));
   float* dst = op.storage.data<float>();
   const float* src = matrix.data<float>();
   for (int64_t r = 0; r < rows; ++r) {
     std::memcpy(dst + r * op.ld, src + r * cols, cols * sizeof(float));
+    std::memset(dst + r * op.ld + cols, 0, (op.ld - cols) * sizeof(float));
   }
   op.data = dst;
   return op;
@@ -89,10 +92,15 @@ absl::StatusOr<GemmOperand> PaddedOperandCache::Get(const Tensor& matrix,
   return view;
 }
 
+bool CopyPaysForOneCall(int64_t m, int threads) {
+  return m >= kMinRowsForCopyPerCall * std::max(1, threads);
+}
+
 absl::StatusOr<GemmOperand> ProductOperand(const Tensor& b, bool transpose_b,
-                                           const PaddedOperandCache* b_cache, int64_t m) {
-  if (m == 1 || !IsSlowStride(b.dim(1))) return InPlaceOperand(b);
-  const bool copy_for_call = !transpose_b && m >= kMinRowsForCopyPerCall;
+                                           const PaddedOperandCache* b_cache, int64_t m,
+                                           int threads) {
+  if (m <= 1 || !IsSlowStride(b.dim(1))) return InPlaceOperand(b);
+  const bool copy_for_call = !transpose_b && CopyPaysForOneCall(m, threads);
   if (b_cache != nullptr) return b_cache->Get(b, copy_for_call);
   return copy_for_call ? PaddedCopy(b) : InPlaceOperand(b);
 }
@@ -119,7 +127,7 @@ absl::Status LibraryProduct(int64_t m, int64_t k, const float* a, int64_t lda,
 absl::Status MatrixProduct(const Tensor& a, bool transpose_a, const Tensor& b, bool transpose_b,
                            const PaddedOperandCache* b_cache, int max_threads, Tensor* out) {
   const int64_t m = out->dim(0);
-  ASSIGN_OR_RETURN(const GemmOperand op, ProductOperand(b, transpose_b, b_cache, m));
+  ASSIGN_OR_RETURN(const GemmOperand op, ProductOperand(b, transpose_b, b_cache, m, max_threads));
   SgemmArgs g;
   g.transpose_a = transpose_a;
   g.transpose_b = transpose_b;

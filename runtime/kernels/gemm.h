@@ -102,18 +102,26 @@ class PaddedOperandCache {
 // padded copy made for the call: at [M, 512] · [512, 1024] on one thread
 // the copy (with its fresh pages) and the padded product took 0.78× the
 // in-place product at M = 16, 0.55× at 64, 0.51× at 256, and 0.93× at M = 8
-// (bench/sgemm_bench BM_SgemmCopyingB against BM_Sgemm padded:0).
+// (bench/sgemm_bench BM_SgemmCopyingB against BM_Sgemm padded:0). The
+// product splits over threads and the copy does not: with t threads it
+// takes t times the rows (CopyPaysForOneCall).
 constexpr int64_t kMinRowsForCopyPerCall = 16;
 
-// b as the products read it (transposed with `transpose_b`): at a slow
-// stride with m > 1 (a single row does not gain from it), the cache's
-// padded copy when b is a weight kept across runs (`b_cache` set), or a
-// copy for this call from kMinRowsForCopyPerCall rows; else b where it is.
+// Whether a padded copy of a slow-stride B made for one product of m rows
+// on `threads` threads pays for itself.
+bool CopyPaysForOneCall(int64_t m, int threads);
+
+// b as the products read it (transposed with `transpose_b`) by m rows on
+// up to `threads` threads: at a slow stride with m > 1 (a single row does
+// not gain from it), the cache's padded copy when b is a weight kept across
+// runs (`b_cache` set), or a copy for this call when CopyPaysForOneCall;
+// else b where it is.
 // A transposed b is not copied for one call: oneDNN reads it in place at
 // full speed (BM_SgemmTransposedB: 80 GFLOP/s in place at M = 64, 75 with
 // the copy).
 absl::StatusOr<GemmOperand> ProductOperand(const Tensor& b, bool transpose_b,
-                                           const PaddedOperandCache* b_cache, int64_t m);
+                                           const PaddedOperandCache* b_cache, int64_t m,
+                                           int threads);
 
 // out[:, col0:col0+n] = a · b[first_row:first_row+k, col0:col0+n] (plus
 // out's old values with `accumulate`) on oneDNN's sgemm with up to

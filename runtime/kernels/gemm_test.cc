@@ -132,22 +132,26 @@ TEST(ProductOperandTest, AnUnkeptBAtASlowStrideIsCopiedForManyRows) {
   // Below kMinRowsForCopyPerCall rows, transposed, or not slow: in place.
   for (const auto& [m, transposed] : {std::pair<int64_t, bool>{1, false}, {15, false},
                                       {16, true}, {64, true}}) {
-    const GemmOperand op = *ProductOperand(b, transposed, nullptr, m);
+    const GemmOperand op = *ProductOperand(b, transposed, nullptr, m, 1);
     EXPECT_EQ(op.data, b.data<float>()) << m << " " << transposed;
   }
   const Tensor fast = IotaMatrix(5, 120, 0.5f);
-  EXPECT_EQ(ProductOperand(fast, false, nullptr, 64)->data, fast.data<float>());
+  EXPECT_EQ(ProductOperand(fast, false, nullptr, 64, 1)->data, fast.data<float>());
   // From 16 rows: a padded copy for the call, owned by the operand.
-  const GemmOperand copied = *ProductOperand(b, false, nullptr, kMinRowsForCopyPerCall);
+  const GemmOperand copied = *ProductOperand(b, false, nullptr, kMinRowsForCopyPerCall, 1);
+  // With t threads the product is split and the copy is not: t times the rows.
+  EXPECT_EQ(ProductOperand(b, false, nullptr, 31, 2)->data, b.data<float>());
+  EXPECT_NE(ProductOperand(b, false, nullptr, 32, 2)->data, b.data<float>());
   EXPECT_EQ(copied.ld, 144);
   EXPECT_TRUE(copied.storage.initialized());
   EXPECT_TRUE(SameMatrixAt(b, copied.data, copied.ld));
   // A variable's first use gets that copy too; its second, the kept one.
   PaddedOperandCache cache(InputSource::kVariable);
-  const GemmOperand first = *ProductOperand(b, false, &cache, 16);
+  const GemmOperand first = *ProductOperand(b, false, &cache, 16, 1);
   EXPECT_EQ(first.ld, 144);
   EXPECT_EQ(cache.variable_copies(), 0);
-  EXPECT_EQ(ProductOperand(b, false, &cache, 2)->data, ProductOperand(b, false, &cache, 2)->data);
+  const GemmOperand kept = *ProductOperand(b, false, &cache, 2, 1);
+  EXPECT_EQ(ProductOperand(b, false, &cache, 2, 1)->data, kept.data);
   EXPECT_EQ(cache.variable_copies(), 1);
 }
 

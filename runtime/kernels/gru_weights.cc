@@ -30,10 +30,14 @@ absl::StatusOr<GruPackedWeights> PackWeights(const Tensor& w_ru, const Tensor& w
 }  // namespace
 
 absl::StatusOr<GruWeightsView> GruWeightCache::Get(const Tensor& w_ru, const Tensor& w_c,
-                                                   bool copy) const {
+                                                   CopyForCall copy) const {
+  auto copy_matrix = [copy](const Tensor& w) {
+    return copy == CopyForCall::kAlways ||
+           (copy == CopyForCall::kIfSlowStride && IsSlowStride(w.dim(1)));
+  };
   GruWeightsView view;
-  ASSIGN_OR_RETURN(view.ru, ru_.Get(w_ru, copy));
-  ASSIGN_OR_RETURN(view.c, c_.Get(w_c, copy));
+  ASSIGN_OR_RETURN(view.ru, ru_.Get(w_ru, copy_matrix(w_ru)));
+  ASSIGN_OR_RETURN(view.c, c_.Get(w_c, copy_matrix(w_c)));
   return view;
 }
 

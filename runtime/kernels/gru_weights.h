@@ -49,12 +49,20 @@ class GruWeightCache {
   // weights), so a kernel may prefer the packed form even for one step.
   bool keeps_copies() const { return KeepsDerivedValues(source_); }
 
-  // The weights at padded strides: the kept copies (PaddedOperandCache),
-  // else `copy` says whether to make padded copies for this call (a
-  // sequence reads the weights T times) or use the tensors in place (a
-  // single step, where copying costs more than it saves). Thread-safe.
-  // ResourceExhausted if a copy cannot be allocated.
-  absl::StatusOr<GruWeightsView> Get(const Tensor& w_ru, const Tensor& w_c, bool copy) const;
+  // When weights that are not kept (fed or computed, a variable's first
+  // use) are copied to padded strides for one call.
+  enum class CopyForCall {
+    kNever,         // Read in place.
+    kIfSlowStride,  // A matrix at a slow stride only (a step of many rows).
+    kAlways,        // A sequence, which reads the weights T times.
+  };
+
+  // The weights as the products read them: the kept padded copies
+  // (PaddedOperandCache), else per `copy` copies for this call or the
+  // tensors in place. Thread-safe. ResourceExhausted if a copy cannot be
+  // allocated.
+  absl::StatusOr<GruWeightsView> Get(const Tensor& w_ru, const Tensor& w_c,
+                                     CopyForCall copy) const;
 
   // The packed weights (their shapes checked by the caller): the kept
   // panels (a Const's from the first call, a variable's from the second

@@ -11,17 +11,20 @@ namespace {
 
 using ::rill::testing::IotaMatrix;
 using ::rill::testing::SameMatrixAt;
+constexpr GruWeightCache::CopyForCall kNever = GruWeightCache::CopyForCall::kNever;
+constexpr GruWeightCache::CopyForCall kAlways = GruWeightCache::CopyForCall::kAlways;
+constexpr GruWeightCache::CopyForCall kIfSlowStride = GruWeightCache::CopyForCall::kIfSlowStride;
 
 TEST(GruWeightCacheTest, ConstantWeightsArePreparedOnceAndReused) {
   const Tensor w_ru = IotaMatrix(12, 256, 0.0f), w_c = IotaMatrix(12, 128, 1000.0f);
   GruWeightCache cache(InputSource::kConstant);
-  auto a = cache.Get(w_ru, w_c, /*copy=*/false);
+  auto a = cache.Get(w_ru, w_c, kNever);
   ASSERT_TRUE(a.ok()) << a.status();
   EXPECT_EQ(a->ru.ld, 272);
   EXPECT_EQ(a->c.ld, 144);
   EXPECT_TRUE(SameMatrixAt(w_ru, a->ru.data, a->ru.ld));
   EXPECT_TRUE(SameMatrixAt(w_c, a->c.data, a->c.ld));
-  auto b = cache.Get(w_ru, w_c, /*copy=*/true);
+  auto b = cache.Get(w_ru, w_c, kAlways);
   ASSERT_TRUE(b.ok());
   EXPECT_EQ(a->ru.data, b->ru.data);  // The same copies.
   EXPECT_EQ(a->c.data, b->c.data);
@@ -31,20 +34,32 @@ TEST(GruWeightCacheTest, FedWeightsAreCopiedPerCallOrUsedInPlace) {
   const Tensor w_ru = IotaMatrix(40, 256, 0.0f), w_c = IotaMatrix(40, 128, -5.0f);
   GruWeightCache cache(InputSource::kOther);
   EXPECT_FALSE(cache.keeps_copies());
-  auto in_place = cache.Get(w_ru, w_c, /*copy=*/false);
+  auto in_place = cache.Get(w_ru, w_c, kNever);
   ASSERT_TRUE(in_place.ok());
   EXPECT_EQ(in_place->ru.data, w_ru.data<float>());
   EXPECT_EQ(in_place->ru.ld, 256);
   EXPECT_EQ(in_place->c.data, w_c.data<float>());
   EXPECT_EQ(in_place->c.ld, 128);
-  auto first = cache.Get(w_ru, w_c, /*copy=*/true);
-  auto second = cache.Get(w_ru, w_c, /*copy=*/true);
+  auto first = cache.Get(w_ru, w_c, kAlways);
+  auto second = cache.Get(w_ru, w_c, kAlways);
   ASSERT_TRUE(first.ok() && second.ok());
   EXPECT_NE(first->ru.data, second->ru.data);  // Never cached.
   EXPECT_EQ(first->ru.ld, 272);
   EXPECT_EQ(first->c.ld, 144);
   EXPECT_TRUE(SameMatrixAt(w_ru, first->ru.data, first->ru.ld));
   EXPECT_TRUE(SameMatrixAt(w_c, first->c.data, first->c.ld));
+}
+
+TEST(GruWeightCacheTest, AStepCopiesFedWeightsAtSlowStridesOnly) {
+  GruWeightCache cache(InputSource::kOther);
+  // W_ru with 2H = 256 columns (slow), W_c with H = 100 (not slow).
+  const Tensor w_ru = IotaMatrix(12, 256, 0.0f), w_c = IotaMatrix(12, 100, 1.0f);
+  auto view = cache.Get(w_ru, w_c, kIfSlowStride);
+  ASSERT_TRUE(view.ok());
+  EXPECT_EQ(view->ru.ld, 272);
+  EXPECT_TRUE(SameMatrixAt(w_ru, view->ru.data, view->ru.ld));
+  EXPECT_EQ(view->c.data, w_c.data<float>());
+  EXPECT_EQ(view->c.ld, 100);
 }
 
 // Column j of the packed matrix's row i, read through its panels.
@@ -100,17 +115,17 @@ TEST(GruWeightCacheTest, VariableWeightsAreKeptFromTheirSecondUseUntilTheyChange
   GruWeightCache cache(InputSource::kVariable);
   EXPECT_TRUE(cache.keeps_copies());
   // First use of a value: in place, or copied for the call alone.
-  absl::StatusOr<GruWeightsView> first = cache.Get(w_ru, w_c, /*copy=*/false);
+  absl::StatusOr<GruWeightsView> first = cache.Get(w_ru, w_c, kNever);
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_EQ(first->ru.data, w_ru.data<float>());
   EXPECT_EQ(first->ru.ld, 256);
   // Second use: copied and kept.
-  absl::StatusOr<GruWeightsView> second = cache.Get(w_ru, w_c, /*copy=*/false);
+  absl::StatusOr<GruWeightsView> second = cache.Get(w_ru, w_c, kNever);
   ASSERT_TRUE(second.ok());
   EXPECT_EQ(second->ru.ld, 272);
   EXPECT_TRUE(SameMatrixAt(w_ru, second->ru.data, second->ru.ld));
   EXPECT_TRUE(SameMatrixAt(w_c, second->c.data, second->c.ld));
-  absl::StatusOr<GruWeightsView> third = cache.Get(w_ru, w_c, /*copy=*/true);
+  absl::StatusOr<GruWeightsView> third = cache.Get(w_ru, w_c, kAlways);
   ASSERT_TRUE(third.ok());
   EXPECT_EQ(third->ru.data, second->ru.data);  // Kept.
   EXPECT_EQ(third->c.data, second->c.data);
@@ -120,17 +135,17 @@ TEST(GruWeightCacheTest, VariableWeightsAreKeptFromTheirSecondUseUntilTheyChange
   // `copy`), its second is kept; the old copies stay readable by whoever
   // holds them (a run still using the old value).
   const Tensor new_c = IotaMatrix(40, 128, 7.0f);
-  absl::StatusOr<GruWeightsView> once = cache.Get(w_ru, new_c, /*copy=*/true);
+  absl::StatusOr<GruWeightsView> once = cache.Get(w_ru, new_c, kAlways);
   ASSERT_TRUE(once.ok());
   EXPECT_TRUE(SameMatrixAt(new_c, once->c.data, once->c.ld));
   EXPECT_EQ(once->ru.data, second->ru.data);  // W_ru did not change.
-  absl::StatusOr<GruWeightsView> written = cache.Get(w_ru, new_c, /*copy=*/false);
+  absl::StatusOr<GruWeightsView> written = cache.Get(w_ru, new_c, kNever);
   ASSERT_TRUE(written.ok());
   EXPECT_NE(written->c.data, once->c.data);
   EXPECT_TRUE(SameMatrixAt(new_c, written->c.data, written->c.ld));
   EXPECT_EQ(cache.variable_derivations(), 3);
   EXPECT_TRUE(SameMatrixAt(w_c, second->c.data, second->c.ld));
-  EXPECT_EQ(cache.Get(w_ru, new_c, false)->c.data, written->c.data);
+  EXPECT_EQ(cache.Get(w_ru, new_c, kNever)->c.data, written->c.data);
   EXPECT_EQ(cache.variable_derivations(), 3);
 
   // Packed weights are kept the same way; a caller that does not want a
