@@ -49,9 +49,22 @@ bool Foldable(const Node& node, const std::vector<char>& constant, int64_t max_b
 
 }  // namespace
 
+std::optional<std::vector<Tensor>> FoldedValueCache::Find(int id) const {
+  absl::MutexLock lock(&mu_);
+  auto it = values_.find(id);
+  if (it == values_.end()) return std::nullopt;
+  return it->second;
+}
+
+void FoldedValueCache::Insert(int id, const std::vector<Tensor>& values) {
+  absl::MutexLock lock(&mu_);
+  values_.emplace(id, values);  // A value another plan inserted meanwhile stays.
+}
+
 FoldedConstants FoldConstants(const Graph& graph, const KernelRegistry& kernels,
                               const std::vector<char>& needed, const std::vector<char>& fed,
-                              int64_t max_bytes, int64_t max_total_bytes) {
+                              int64_t max_bytes, int64_t max_total_bytes,
+                              FoldedValueCache* shared) {
   if (max_bytes > kMaxFoldedBytes) max_bytes = kMaxFoldedBytes;
   FoldedConstants folded;
   folded.constant.assign(graph.num_nodes(), 0);
@@ -73,6 +86,14 @@ FoldedConstants FoldConstants(const Graph& graph, const KernelRegistry& kernels,
     if (!Foldable(node, folded.constant, max_bytes, &bytes) ||
         bytes > max_total_bytes - total_bytes) {
       continue;
+    }
+    if (shared != nullptr) {
+      if (std::optional<std::vector<Tensor>> known = shared->Find(id)) {
+        folded.constant[id] = 1;
+        folded.values.emplace(id, *std::move(known));
+        total_bytes += bytes;
+        continue;
+      }
     }
     absl::StatusOr<std::unique_ptr<OpKernel>> kernel = kernels.CreateKernel(node);
     if (!kernel.ok()) continue;
@@ -100,6 +121,7 @@ FoldedConstants FoldConstants(const Graph& graph, const KernelRegistry& kernels,
     for (const Tensor& t : outputs) complete &= t.initialized();
     if (!complete) continue;
     folded.constant[id] = 1;
+    if (shared != nullptr) shared->Insert(id, outputs);
     folded.values.emplace(id, std::move(outputs));
     total_bytes += bytes;
   }

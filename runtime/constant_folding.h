@@ -20,9 +20,12 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
 #include "graph/graph.h"
 #include "graph/tensor.h"
 #include "runtime/kernel.h"
@@ -30,11 +33,28 @@
 
 namespace rill {
 
-// Outputs bigger than this stay computed per run (16 MiB: each plan keeps its
-// own folded values, next to the graph's Consts).
+// Outputs bigger than this stay computed per run (16 MiB: folded values are
+// held next to the graph's Consts).
 inline constexpr int64_t kMaxFoldedBytes = int64_t{16} << 20;
 // All the folded values one plan build holds (64 MiB: four of the largest).
 inline constexpr int64_t kMaxTotalFoldedBytes = int64_t{64} << 20;
+
+// Folded values shared by the plans of one Session: a node's folded outputs
+// are the same in every plan that folds it (they depend on the graph only:
+// its inputs are Consts or folded nodes, it is stateless, and an unfed
+// PlaceholderWithDefault folds to its default), so each is computed and
+// held once. Thread-safe.
+class FoldedValueCache {
+ public:
+  // The outputs folded for node `id` by an earlier plan (sharing buffers),
+  // or nullopt.
+  std::optional<std::vector<Tensor>> Find(int id) const;
+  void Insert(int id, const std::vector<Tensor>& values);
+
+ private:
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<int, std::vector<Tensor>> values_ ABSL_GUARDED_BY(mu_);
+};
 
 struct FoldedConstants {
   // Per node id: every output is the same tensor on every run (a Const not
@@ -48,11 +68,14 @@ struct FoldedConstants {
 // fed in this plan. Outputs above `max_bytes` (at most kMaxFoldedBytes; the
 // Session passes its max_tensor_bytes) are not folded, so they still fail a
 // run with ResourceExhausted. Nodes whose outputs would bring the folded
-// values past `max_total_bytes` are not folded either.
+// values past `max_total_bytes` are not folded either. With `shared`, a
+// node another plan folded takes its values from there (no evaluation, no
+// second copy), and the values folded here are added to it.
 FoldedConstants FoldConstants(const Graph& graph, const KernelRegistry& kernels,
                               const std::vector<char>& needed, const std::vector<char>& fed,
                               int64_t max_bytes = kMaxFoldedBytes,
-                              int64_t max_total_bytes = kMaxTotalFoldedBytes);
+                              int64_t max_total_bytes = kMaxTotalFoldedBytes,
+                              FoldedValueCache* shared = nullptr);
 
 // A kernel that outputs `values` (shared buffers, no copy): a folded node's
 // step.

@@ -97,6 +97,34 @@ TEST_F(FoldedWeightsTest, TheTransposeIsFoldedAndResultsMatchRunAfterRun) {
   }
 }
 
+TEST_F(FoldedWeightsTest, PlansOfOneSessionShareTheFoldedValues) {
+  // Two signatures, two plans: the transposed weight is folded once and
+  // both plans output the same buffer.
+  std::unique_ptr<Session> session = *Session::Create(*root_.graph());
+  const Tensor x = *Tensor::FromVector<float>(TensorShape({kBatch, kIn}), x_);
+  absl::StatusOr<std::vector<Tensor>> alone = session->Run({}, {"wt"});
+  absl::StatusOr<std::vector<Tensor>> with_y = session->Run({{"x", x}}, {"y", "wt"});
+  ASSERT_TRUE(alone.ok() && with_y.ok());
+  EXPECT_TRUE((*alone)[0].SharesBufferWith((*with_y)[1]));
+  EXPECT_FLOAT_EQ((*alone)[0].data<float>()[1 * kOut + 0], w_[0 * kIn + 1]);  // wt[1][0] = w[0][1]
+
+  // FoldConstants itself: with a shared cache the second fold reuses the
+  // first one's values; without, each has its own.
+  const std::vector<char> needed(root_.graph()->num_nodes(), 1);
+  const std::vector<char> fed(root_.graph()->num_nodes(), 0);
+  const int wt_id = wt_.node->id();
+  FoldedValueCache cache;
+  const FoldedConstants first = FoldConstants(*root_.graph(), GlobalKernelRegistry(), needed, fed,
+                                              kMaxFoldedBytes, kMaxTotalFoldedBytes, &cache);
+  const FoldedConstants second = FoldConstants(*root_.graph(), GlobalKernelRegistry(), needed,
+                                               fed, kMaxFoldedBytes, kMaxTotalFoldedBytes, &cache);
+  const FoldedConstants own = FoldConstants(*root_.graph(), GlobalKernelRegistry(), needed, fed);
+  ASSERT_EQ(first.values.count(wt_id), 1u);
+  EXPECT_TRUE(first.values.at(wt_id)[0].SharesBufferWith(second.values.at(wt_id)[0]));
+  EXPECT_FALSE(first.values.at(wt_id)[0].SharesBufferWith(own.values.at(wt_id)[0]));
+  EXPECT_TRUE(first.values.at(wt_id)[0].Equals(own.values.at(wt_id)[0]));
+}
+
 TEST_F(FoldedWeightsTest, FeedingTheFoldedTensorUsesTheFeed) {
   EXPECT_EQ(FoldedSteps(*root_.graph(), {x_node_, wt_}, {y_}), 0);
   std::vector<float> fed(kIn * kOut);

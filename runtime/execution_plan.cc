@@ -267,7 +267,7 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Build(
     std::vector<char> fed_node(graph.num_nodes(), 0);
     for (const Output& f : feeds) fed_node[f.node->id()] = 1;
     folded = FoldConstants(graph, kernels, needed, fed_node, options.max_folded_bytes,
-                           options.max_total_folded_bytes);
+                           options.max_total_folded_bytes, options.folded_values);
   } else {
     folded.constant = ValuesOf(graph, fed, "Const");
   }

@@ -81,6 +81,9 @@ struct PlanOptions {
   // Where kernels share what they derive from weights with other plans (a
   // Session's store; must outlive the plan). Null: each plan its own.
   DerivedWeightStore* weight_store = nullptr;
+  // Where plans share their folded values (a Session's; must outlive the
+  // plan build). Null: each plan folds its own.
+  FoldedValueCache* folded_values = nullptr;
 };
 
 class ExecutionPlan {

@@ -198,6 +198,7 @@ class Session::Impl {
     plan_options.fold_constants = options_.enable_rewrites;
     plan_options.max_folded_bytes = options_.max_tensor_bytes;
     plan_options.weight_store = &weight_store_;
+    plan_options.folded_values = &folded_values_;
     ASSIGN_OR_RETURN(std::unique_ptr<ExecutionPlan> plan,
                      ExecutionPlan::Build(*graph_, GlobalKernelRegistry(), feeds, fetches,
                                           targets, plan_options));
@@ -213,6 +214,8 @@ class Session::Impl {
   // What the plans' kernels derive from weights, shared by all plans.
   // Declared before the plans, which use it until they are destroyed.
   mutable DerivedWeightStore weight_store_;
+  // The values folded by the plans, shared by all of them.
+  mutable FoldedValueCache folded_values_;
   mutable absl::Mutex mu_;
   // By the resolved tensors' names ("x:0"): "x" and "x:0" share a plan.
   mutable std::map<std::string, std::unique_ptr<ExecutionPlan>> plans_ ABSL_GUARDED_BY(mu_);
