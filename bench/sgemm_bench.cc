@@ -31,80 +31,26 @@ void SetFlops(benchmark::State& state, int64_t m, int64_t n, int64_t k) {
       2.0 * m * n * k * state.iterations() * 1e-9, benchmark::Counter::kIsRate);
 }
 
-void BM_Sgemm(benchmark::State& state) {
-  const int64_t m = state.range(0), n = state.range(1), k = state.range(2);
-  const int64_t ldb = state.range(3) ? PaddedLeadingDim(n) : n;
-  // A 64-byte aligned B, as a Tensor's buffer (the slow case).
-  Tensor b = *Tensor::Allocate(DT_FLOAT, TensorShape({k, ldb}));
-  const std::vector<float> values = Filled(k * ldb, 0.01f);
-  std::copy(values.begin(), values.end(), b.data<float>());
-  const std::vector<float> a = Filled(m * k, 0.02f);
-  std::vector<float> c(m * n);
-  SgemmArgs g;
-  g.m = m;
-  g.n = n;
-  g.k = k;
-  g.a = a.data();
-  g.lda = k;
-  g.b = b.data<float>();
-  g.ldb = ldb;
-  g.beta = 1.0f;
-  g.c = c.data();
-  g.ldc = n;
-  for (auto _ : state) {
-    if (!Sgemm(g).ok()) state.SkipWithError("Sgemm failed");
-    benchmark::DoNotOptimize(c.data());
-  }
-  SetFlops(state, m, n, k);
+// A [rows, cols] tensor (64-byte aligned, as the kernels' operands are)
+// filled like Filled.
+Tensor FilledTensor(int64_t rows, int64_t cols, float scale) {
+  Tensor t = *Tensor::Allocate(DT_FLOAT, TensorShape({rows, cols}));
+  const std::vector<float> values = Filled(rows * cols, scale);
+  std::copy(values.begin(), values.end(), t.data<float>());
+  return t;
 }
 
-// BM_Sgemm's product with B padded by a copy made on every call (what
-// MatMul does for a weight it cannot keep: a fed or computed B): where the
-// copy pays for itself.
-void BM_SgemmCopyingB(benchmark::State& state) {
+// Times C[M, N] += A[M, K] · op(B) on one thread (M, N, K from the
+// benchmark's first arguments), with B read from `b` at its own row stride
+// or, with `copy_per_call`, from a padded copy made inside the timing, as
+// MatMul makes one for a B it cannot keep (fed or computed).
+void TimeSgemm(benchmark::State& state, const Tensor& b, bool transpose_b, bool copy_per_call) {
   const int64_t m = state.range(0), n = state.range(1), k = state.range(2);
-  Tensor b = *Tensor::Allocate(DT_FLOAT, TensorShape({k, n}));
-  const std::vector<float> values = Filled(k * n, 0.01f);
-  std::copy(values.begin(), values.end(), b.data<float>());
-  const std::vector<float> a = Filled(m * k, 0.02f);
-  std::vector<float> c(m * n);
-  for (auto _ : state) {
-    absl::StatusOr<GemmOperand> padded = PaddedCopy(b);
-    if (!padded.ok()) {
-      state.SkipWithError("PaddedCopy failed");
-      break;
-    }
-    SgemmArgs g;
-    g.m = m;
-    g.n = n;
-    g.k = k;
-    g.a = a.data();
-    g.lda = k;
-    g.b = padded->data;
-    g.ldb = padded->ld;
-    g.beta = 1.0f;
-    g.c = c.data();
-    g.ldc = n;
-    if (!Sgemm(g).ok()) state.SkipWithError("Sgemm failed");
-    benchmark::DoNotOptimize(c.data());
-  }
-  SetFlops(state, m, n, k);
-}
-
-// C[M,N] += A · Bᵀ with B [N, K] (MatMul's transpose_b, e.g. q · kᵀ), read
-// in place (copy = 0: rows K floats apart, the slow stride for K = 512) or
-// from a padded copy made on every call (copy = 1).
-void BM_SgemmTransposedB(benchmark::State& state) {
-  const int64_t m = state.range(0), n = state.range(1), k = state.range(2);
-  const bool copy = state.range(3) != 0;
-  Tensor b = *Tensor::Allocate(DT_FLOAT, TensorShape({n, k}));
-  const std::vector<float> values = Filled(n * k, 0.01f);
-  std::copy(values.begin(), values.end(), b.data<float>());
   const std::vector<float> a = Filled(m * k, 0.02f);
   std::vector<float> c(m * n);
   for (auto _ : state) {
     GemmOperand op = InPlaceOperand(b);
-    if (copy) {
+    if (copy_per_call) {
       absl::StatusOr<GemmOperand> padded = PaddedCopy(b);
       if (!padded.ok()) {
         state.SkipWithError("PaddedCopy failed");
@@ -113,7 +59,7 @@ void BM_SgemmTransposedB(benchmark::State& state) {
       op = *std::move(padded);
     }
     SgemmArgs g;
-    g.transpose_b = true;
+    g.transpose_b = transpose_b;
     g.m = m;
     g.n = n;
     g.k = k;
@@ -128,6 +74,29 @@ void BM_SgemmTransposedB(benchmark::State& state) {
     benchmark::DoNotOptimize(c.data());
   }
   SetFlops(state, m, n, k);
+}
+
+// B [K, N] with rows N floats apart (the slow stride for these N) or
+// PaddedLeadingDim(N) apart (padded = 1).
+void BM_Sgemm(benchmark::State& state) {
+  const int64_t n = state.range(1), k = state.range(2);
+  const int64_t ldb = state.range(3) ? PaddedLeadingDim(n) : n;
+  TimeSgemm(state, FilledTensor(k, ldb, 0.01f), /*transpose_b=*/false, /*copy_per_call=*/false);
+}
+
+// BM_Sgemm's product with B padded by a copy made on every call: where the
+// copy pays for itself.
+void BM_SgemmCopyingB(benchmark::State& state) {
+  TimeSgemm(state, FilledTensor(state.range(2), state.range(1), 0.01f), /*transpose_b=*/false,
+            /*copy_per_call=*/true);
+}
+
+// C[M,N] += A · Bᵀ with B [N, K] (MatMul's transpose_b, e.g. q · kᵀ), read
+// in place (copy = 0: rows K floats apart, the slow stride for K = 512) or
+// from a padded copy made on every call (copy = 1).
+void BM_SgemmTransposedB(benchmark::State& state) {
+  TimeSgemm(state, FilledTensor(state.range(1), state.range(2), 0.01f), /*transpose_b=*/true,
+            /*copy_per_call=*/state.range(3) != 0);
 }
 
 void BM_EigenGemm(benchmark::State& state) {
