@@ -107,8 +107,10 @@ absl::StatusOr<GemmOperand> ProductOperand(const Tensor& b, bool transpose_b,
 
 absl::Status LibraryProduct(int64_t m, int64_t k, const float* a, int64_t lda,
                             const GemmOperand& b, int64_t first_row, int64_t col0, int64_t n,
-                            bool accumulate, float* out, int64_t ldc, int threads) {
+                            bool accumulate, float* out, int64_t ldc, int threads,
+                            bool transpose_a) {
   SgemmArgs g;
+  g.transpose_a = transpose_a;
   g.transpose_b = b.transposed;
   g.m = m;
   g.n = n;
@@ -127,21 +129,12 @@ absl::Status LibraryProduct(int64_t m, int64_t k, const float* a, int64_t lda,
 absl::Status MatrixProduct(const Tensor& a, bool transpose_a, const Tensor& b, bool transpose_b,
                            const PaddedOperandCache* b_cache, int max_threads, Tensor* out) {
   const int64_t m = out->dim(0);
-  ASSIGN_OR_RETURN(const GemmOperand op, ProductOperand(b, transpose_b, b_cache, m, max_threads));
-  SgemmArgs g;
-  g.transpose_a = transpose_a;
-  g.transpose_b = transpose_b;
-  g.m = m;
-  g.n = out->dim(1);
-  g.k = transpose_a ? a.dim(0) : a.dim(1);
-  g.a = a.data<float>();
-  g.lda = a.dim(1);
-  g.b = op.data;
-  g.ldb = op.ld;
-  g.c = out->data<float>();
-  g.ldc = g.n;
-  g.max_threads = max_threads;
-  return Sgemm(g);
+  ASSIGN_OR_RETURN(GemmOperand op, ProductOperand(b, transpose_b, b_cache, m, max_threads));
+  op.transposed = transpose_b;
+  const int64_t n = out->dim(1);
+  return LibraryProduct(m, transpose_a ? a.dim(0) : a.dim(1), a.data<float>(), a.dim(1), op,
+                        /*first_row=*/0, /*col0=*/0, n, /*accumulate=*/false, out->data<float>(),
+                        n, max_threads, transpose_a);
 }
 
 }  // namespace rill

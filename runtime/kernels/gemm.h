@@ -125,13 +125,15 @@ absl::StatusOr<GemmOperand> ProductOperand(const Tensor& b, bool transpose_b,
 
 // out[:, col0:col0+n] = a · b[first_row:first_row+k, col0:col0+n] (plus
 // out's old values with `accumulate`) on oneDNN's sgemm with up to
-// `threads` threads; a is [m, k] with rows `lda` apart, out's rows are `ldc`
-// apart, and b is read as its transpose when b.transposed. The products of
-// the fused kernels: a GRU's by rows of its weights, a dense layer's by the
-// rows of each piece of a concatenated input.
+// `threads` threads; a is [m, k] with rows `lda` apart (with `transpose_a`,
+// a is stored as its transpose, [k, m]), out's rows are `ldc` apart, and b
+// is read as its transpose when b.transposed. The products of the kernels:
+// a GRU's by rows of its weights, a dense layer's by the rows of each piece
+// of a concatenated input, MatMul's.
 absl::Status LibraryProduct(int64_t m, int64_t k, const float* a, int64_t lda,
                             const GemmOperand& b, int64_t first_row, int64_t col0, int64_t n,
-                            bool accumulate, float* out, int64_t ldc, int threads);
+                            bool accumulate, float* out, int64_t ldc, int threads,
+                            bool transpose_a = false);
 
 // out[M, N] = op(a) · op(b) for row-major float matrices (MatMul's
 // semantics; out's shape is the product's, K >= 1). b at a slow stride is
