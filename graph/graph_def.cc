@@ -197,6 +197,18 @@ absl::Status ImportNodes(const pb::GraphDef& def, pb::GraphDef* movable_attrs, G
   return absl::OkStatus();
 }
 
+// A new Graph holding `def` (a const GraphDef, or an rvalue whose attrs are
+// moved out).
+template <typename GraphDefRef>
+absl::StatusOr<std::unique_ptr<Graph>> NewGraphFrom(GraphDefRef&& def,
+                                                    const OpRegistryInterface* registry,
+                                                    int64_t max_tensor_bytes) {
+  auto graph = std::make_unique<Graph>(registry);
+  graph->set_max_tensor_bytes(max_tensor_bytes);
+  RETURN_IF_ERROR(ImportGraphDef(std::forward<GraphDefRef>(def), graph.get()));
+  return graph;
+}
+
 }  // namespace
 
 absl::Status ImportGraphDef(const pb::GraphDef& def, Graph* graph) {
@@ -210,19 +222,13 @@ absl::Status ImportGraphDef(pb::GraphDef&& def, Graph* graph) {
 absl::StatusOr<std::unique_ptr<Graph>> GraphFromGraphDef(const pb::GraphDef& def,
                                                          const OpRegistryInterface* registry,
                                                          int64_t max_tensor_bytes) {
-  auto graph = std::make_unique<Graph>(registry);
-  graph->set_max_tensor_bytes(max_tensor_bytes);
-  RETURN_IF_ERROR(ImportGraphDef(def, graph.get()));
-  return graph;
+  return NewGraphFrom(def, registry, max_tensor_bytes);
 }
 
 absl::StatusOr<std::unique_ptr<Graph>> GraphFromGraphDef(pb::GraphDef&& def,
                                                          const OpRegistryInterface* registry,
                                                          int64_t max_tensor_bytes) {
-  auto graph = std::make_unique<Graph>(registry);
-  graph->set_max_tensor_bytes(max_tensor_bytes);
-  RETURN_IF_ERROR(ImportGraphDef(std::move(def), graph.get()));
-  return graph;
+  return NewGraphFrom(std::move(def), registry, max_tensor_bytes);
 }
 
 void ToGraphDef(const Graph& graph, pb::GraphDef* def) {
