@@ -108,8 +108,8 @@ class ConstantCache {
 // written, and every write stores a new buffer (VariableStorage's rule).
 // A value is derived for sources seen a second time in a row and kept until
 // other sources come, so a run after an Assign or a checkpoint restore reads
-// weights derived from the new value, and a variable written before every
-// run (whose value is read once) is never copied.
+// weights derived from the new value, and no copy is kept of a variable
+// written before every run (whose every value is read once).
 //
 // Only for such sources: a fed or computed tensor may come back with other
 // contents in the same buffer and must not be cached at all.

@@ -13,9 +13,10 @@ namespace {
 
 // Below this many rows, a step whose weights' copies are kept (Const or
 // variable weights) multiplies by the weights packed once (PackedGemm)
-// instead of calling oneDNN's sgemm: at B = 1 the products are GEMVs bound by reading the weights from L2, where
-// the packed panels' one contiguous stream per pair of panels beats sgemm's
-// per-call setup and strided reads (bench/separate_measurements.md).
+// instead of calling oneDNN's sgemm: at B = 1 the products are GEMVs bound
+// by reading the weights from L2, where the packed panels' one contiguous
+// stream per pair of panels beats sgemm's per-call setup and strided reads
+// (bench/separate_measurements.md).
 constexpr int64_t kMaxRowsForPackedStep = 8;
 
 // Whether `shape` is the matrix [rows, cols] (cols < 0: the vector [rows]),
