@@ -44,15 +44,29 @@ def main():
                 [env["BIN"], "--benchmark_filter=" + bench_filter,
                  "--benchmark_min_time=" + min_time, "--benchmark_format=csv"],
                 env=env, capture_output=True, text=True, check=True).stdout
+            # Columns by the CSV header: name, iterations, real_time,
+            # cpu_time, ... (cpu_time is the calling thread's alone).
+            columns = []
             for line in out.splitlines():
-                if line.startswith('"BM_'):
+                if line.startswith("name,"):
+                    columns = line.split(",")
+                elif line.startswith('"BM_'):
                     fields = line.split(",")
-                    times.setdefault((fields[0], name), []).append(float(fields[3]))
+                    row = dict(zip(columns, fields))
+                    if row.get("error_occurred") == "true" or not row.get("real_time"):
+                        sys.exit(f"{name}: {fields[0]} failed: {row.get('error_message')}")
+                    times.setdefault((fields[0], name), []).append(float(row["real_time"]))
     names = [name for name, _ in configs]
     for bench in sorted({b for b, _ in times}):
-        base = times[(bench, names[0])]
+        base = times.get((bench, names[0]))
+        if base is None:
+            print(f"{bench}: not run by {names[0]}")
+            continue
         for name in names:
-            values = times[(bench, name)]
+            values = times.get((bench, name), [])
+            if not values:
+                print(f"{bench} {name:>8}: not run")
+                continue
             ratios = [x / y for x, y in zip(values, base)]
             print(f"{bench} {name:>8}: median {statistics.median(values):9.3f} "
                   f"min {min(values):9.3f} ratio {statistics.median(ratios):.3f} "

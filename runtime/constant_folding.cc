@@ -121,7 +121,6 @@ FoldedConstants FoldConstants(const Graph& graph, const KernelRegistry& kernels,
     for (const Tensor& t : outputs) complete &= t.initialized();
     if (!complete) continue;
     folded.constant[id] = 1;
-    if (shared != nullptr) shared->Insert(id, outputs);
     folded.values.emplace(id, std::move(outputs));
     total_bytes += bytes;
   }

@@ -43,7 +43,9 @@ inline constexpr int64_t kMaxTotalFoldedBytes = int64_t{64} << 20;
 // are the same in every plan that folds it (they depend on the graph only:
 // its inputs are Consts or folded nodes, it is stateless, and an unfed
 // PlaceholderWithDefault folds to its default), so each is computed and
-// held once. Thread-safe.
+// held once. ExecutionPlan::Build inserts the values its plan keeps as
+// steps (not the intermediates it drops), so the cache holds no more than
+// the plans do. Thread-safe.
 class FoldedValueCache {
  public:
   // The outputs folded for node `id` by an earlier plan (sharing buffers),
@@ -69,8 +71,8 @@ struct FoldedConstants {
 // Session passes its max_tensor_bytes) are not folded, so they still fail a
 // run with ResourceExhausted. Nodes whose outputs would bring the folded
 // values past `max_total_bytes` are not folded either. With `shared`, a
-// node another plan folded takes its values from there (no evaluation, no
-// second copy), and the values folded here are added to it.
+// node another plan kept folded takes its values from there (no
+// evaluation, no second copy).
 FoldedConstants FoldConstants(const Graph& graph, const KernelRegistry& kernels,
                               const std::vector<char>& needed, const std::vector<char>& fed,
                               int64_t max_bytes = kMaxFoldedBytes,

@@ -108,14 +108,16 @@ TEST_F(FoldedWeightsTest, PlansOfOneSessionShareTheFoldedValues) {
   EXPECT_TRUE((*alone)[0].SharesBufferWith((*with_y)[1]));
   EXPECT_FLOAT_EQ((*alone)[0].data<float>()[1 * kOut + 0], w_[0 * kIn + 1]);  // wt[1][0] = w[0][1]
 
-  // FoldConstants itself: with a shared cache the second fold reuses the
-  // first one's values; without, each has its own.
+  // FoldConstants itself reads the cache (ExecutionPlan::Build fills it):
+  // a value found there is reused; without a cache each fold has its own.
   const std::vector<char> needed(root_.graph()->num_nodes(), 1);
   const std::vector<char> fed(root_.graph()->num_nodes(), 0);
   const int wt_id = wt_.node->id();
   FoldedValueCache cache;
   const FoldedConstants first = FoldConstants(*root_.graph(), GlobalKernelRegistry(), needed, fed,
                                               kMaxFoldedBytes, kMaxTotalFoldedBytes, &cache);
+  EXPECT_FALSE(cache.Find(wt_id).has_value());
+  cache.Insert(wt_id, first.values.at(wt_id));
   const FoldedConstants second = FoldConstants(*root_.graph(), GlobalKernelRegistry(), needed,
                                                fed, kMaxFoldedBytes, kMaxTotalFoldedBytes, &cache);
   const FoldedConstants own = FoldConstants(*root_.graph(), GlobalKernelRegistry(), needed, fed);
@@ -123,6 +125,30 @@ TEST_F(FoldedWeightsTest, PlansOfOneSessionShareTheFoldedValues) {
   EXPECT_TRUE(first.values.at(wt_id)[0].SharesBufferWith(second.values.at(wt_id)[0]));
   EXPECT_FALSE(first.values.at(wt_id)[0].SharesBufferWith(own.values.at(wt_id)[0]));
   EXPECT_TRUE(first.values.at(wt_id)[0].Equals(own.values.at(wt_id)[0]));
+}
+
+TEST(ConstantFoldingTest, APlanOffersOnlyTheFoldedValuesItKeeps) {
+  // y = x · (transpose(W) · 0.5): both the Transpose and the Mul fold, but
+  // the plan keeps only the Mul's value; the Transpose's is an intermediate
+  // nobody holds, and the Session-wide cache must not hold it either.
+  Scope root = Scope::NewRootScope(&GlobalOpRegistry());
+  Output x = ops::Placeholder(root.WithOpName("x"), DT_FLOAT, TensorShape({2, 4}));
+  std::vector<float> w(16);
+  for (int i = 0; i < 16; ++i) w[i] = 0.25f * i;
+  Output wt = ops::Transpose(root.WithOpName("wt"), ops::Const(root, w, TensorShape({4, 4})),
+                             {1, 0});
+  Output half = ops::Mul(root.WithOpName("half"), wt, ops::Const(root, 0.5f));
+  Output y = ops::MatMul(root.WithOpName("y"), x, half);
+  ASSERT_TRUE(root.ok()) << root.status();
+  FoldedValueCache cache;
+  PlanOptions options;
+  options.folded_values = &cache;
+  auto plan = ExecutionPlan::Build(*root.graph(), GlobalKernelRegistry(), {x}, {y}, {}, options);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  std::optional<std::vector<Tensor>> kept = cache.Find(half.node->id());
+  ASSERT_TRUE(kept.has_value());
+  EXPECT_FLOAT_EQ((*kept)[0].data<float>()[1 * 4 + 0], 0.5f * w[0 * 4 + 1]);
+  EXPECT_FALSE(cache.Find(wt.node->id()).has_value());
 }
 
 TEST_F(FoldedWeightsTest, FeedingTheFoldedTensorUsesTheFeed) {

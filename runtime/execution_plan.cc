@@ -337,6 +337,13 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Build(
     for (const Output& in : it->inputs) --readers[SlotKey(in.node, in.index)];
     for (const Node* ctl : it->node->control_inputs()) --control_readers[ctl->id()];
   }
+  // The folded values this plan keeps are offered to the Session's other
+  // plans (the intermediate ones it dropped are not kept by anyone).
+  if (options.folded_values != nullptr) {
+    for (const Candidate& c : candidates) {
+      if (!c.removed && c.folded != nullptr) options.folded_values->Insert(c.node->id(), *c.folded);
+    }
+  }
 
   absl::flat_hash_map<int64_t, int> slot_of;  // (node, output) -> slot
   auto slot_for = [&](const Output& o) {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <thread>
@@ -497,11 +498,15 @@ TEST_F(GruFusionTest, ConcurrentRunsAndWritesSeeOneValueOrTheOther) {
     }
     return true;
   };
+  // Runners run until the writer is done (and at least 100 times each);
+  // the writer alternates the values 40 times, each a few runs long, so
+  // copies get kept (a value's second use) and replaced under running runs.
   std::atomic<int> bad{0}, runs{0};
+  std::atomic<bool> writes_done{false};
   std::vector<std::thread> threads;
   for (int t = 0; t < 3; ++t) {
     threads.emplace_back([&] {
-      for (int i = 0; i < 150; ++i) {
+      for (int i = 0; i < 100 || !writes_done.load(); ++i) {
         absl::StatusOr<std::vector<Tensor>> got = fused->Run(feeds_, fetches);
         if (!got.ok() || !(matches(*got, expected[0]) || matches(*got, expected[1]))) ++bad;
         ++runs;
@@ -509,14 +514,23 @@ TEST_F(GruFusionTest, ConcurrentRunsAndWritesSeeOneValueOrTheOther) {
     });
   }
   threads.emplace_back([&] {
-    for (int i = 0; i < 100; ++i) {
+    for (int i = 0; i < 40; ++i) {
       if (!fused->variables().Write(kernel, choices[i % 2]).ok()) ++bad;
-      std::this_thread::yield();
+      std::this_thread::sleep_for(std::chrono::microseconds(300));
     }
+    writes_done.store(true);
   });
   for (std::thread& t : threads) t.join();
-  EXPECT_EQ(runs.load(), 450);
   EXPECT_EQ(bad.load(), 0);
+  EXPECT_GE(runs.load(), 300);
+  // The loop left value 1 (likely with its kept copies); runs after one
+  // more write follow it: twice (the second reads the new kept copy).
+  RILL_ASSERT_OK(fused->variables().Write(kernel, choices[0]));
+  for (int run = 0; run < 2; ++run) {
+    absl::StatusOr<std::vector<Tensor>> got = fused->Run(feeds_, fetches);
+    ASSERT_TRUE(got.ok()) << got.status();
+    EXPECT_TRUE(matches(*got, expected[0])) << run;
+  }
 }
 
 TEST_F(GruFusionTest, FedWeightsChangedInPlaceAreSeen) {
