@@ -107,6 +107,15 @@ TEST_F(FoldedWeightsTest, PlansOfOneSessionShareTheFoldedValues) {
   ASSERT_TRUE(alone.ok() && with_y.ok());
   EXPECT_TRUE((*alone)[0].SharesBufferWith((*with_y)[1]));
   EXPECT_FLOAT_EQ((*alone)[0].data<float>()[1 * kOut + 0], w_[0 * kIn + 1]);  // wt[1][0] = w[0][1]
+  // A third signature feeds wt: its plan uses the feed, not the value the
+  // other plans folded.
+  std::vector<float> fed_wt(kIn * kOut);
+  for (int i = 0; i < kIn * kOut; ++i) fed_wt[i] = std::cos(0.2f * i);
+  const Tensor wt_value = *Tensor::FromVector<float>(TensorShape({kIn, kOut}), fed_wt);
+  absl::StatusOr<std::vector<Tensor>> fed_y = session->Run({{"x", x}, {"wt", wt_value}}, {"y"});
+  ASSERT_TRUE(fed_y.ok()) << fed_y.status();
+  const std::vector<double> want = Reference(fed_wt, /*transposed=*/true);
+  for (int i = 0; i < kBatch * kOut; ++i) ASSERT_NEAR((*fed_y)[0].data<float>()[i], want[i], 1e-5);
 
   // FoldConstants itself reads the cache (ExecutionPlan::Build fills it):
   // a value found there is reused; without a cache each fold has its own.
