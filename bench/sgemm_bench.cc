@@ -58,19 +58,12 @@ void TimeSgemm(benchmark::State& state, const Tensor& b, bool transpose_b, bool 
       }
       op = *std::move(padded);
     }
-    SgemmArgs g;
-    g.transpose_b = transpose_b;
-    g.m = m;
-    g.n = n;
-    g.k = k;
-    g.a = a.data();
-    g.lda = k;
-    g.b = op.data;
-    g.ldb = op.ld;
-    g.beta = 1.0f;
-    g.c = c.data();
-    g.ldc = n;
-    if (!Sgemm(g).ok()) state.SkipWithError("Sgemm failed");
+    op.transposed = transpose_b;
+    if (!LibraryProduct(m, k, a.data(), k, op, /*first_row=*/0, /*col0=*/0, n,
+                        /*accumulate=*/true, c.data(), n, /*threads=*/1)
+             .ok()) {
+      state.SkipWithError("Sgemm failed");
+    }
     benchmark::DoNotOptimize(c.data());
   }
   SetFlops(state, m, n, k);

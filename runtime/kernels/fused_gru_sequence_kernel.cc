@@ -169,8 +169,7 @@ struct Recurrence {
       PackedGemm(batch, now, ld_xh, packed.r, 0, packed.r.rows(), q0, q1, /*accumulate=*/false,
                  gates, ld_ru);
       PackedGemm(batch, now, ld_xh, packed.u, 0, packed.u.rows(), q0, q1, /*accumulate=*/false,
-                 gates + units,
-                 ld_ru);
+                 gates + units, ld_ru);
       ElementWise(block, team, threads, [&](const gru_math::Block& rows) {
         gru_math::GatesAndResetStateBlock(gates, ld_ru, b_ru, now + in, ld_xh, reset + in, ld_xh,
                                           units, rows);
@@ -231,8 +230,7 @@ struct Recurrence {
           PackedGemm(batch, h, ld_c, packed.r, in, packed.r.rows(), q0, q1, /*accumulate=*/true,
                      g, ld_ru);
           PackedGemm(batch, h, ld_c, packed.u, in, packed.u.rows(), q0, q1, /*accumulate=*/true,
-                     g + units,
-                     ld_ru);
+                     g + units, ld_ru);
         } else if (failed.ok()) {
           failed.Update(LibraryProduct(batch, units, h, ld_c, w.ru, in, 0, 2 * units,
                                        /*accumulate=*/true, g, ld_ru, threads));

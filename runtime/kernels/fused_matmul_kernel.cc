@@ -96,8 +96,7 @@ absl::Status FusedMatMulKernel::Compute(KernelContext& ctx) const {
   } else {
     // out = Σ a_i · b[rows of a_i] (columns of b with transpose_b), each
     // piece read where it is; empty pieces add nothing.
-    ASSIGN_OR_RETURN(GemmOperand op, ProductOperand(b, transpose_b_, cache, m, threads));
-    op.transposed = transpose_b_;
+    ASSIGN_OR_RETURN(const GemmOperand op, ProductOperand(b, transpose_b_, cache, m, threads));
     int64_t k0 = 0;
     bool first = true;
     for (int i = 0; i < pieces_; ++i) {

@@ -99,10 +99,21 @@ bool CopyPaysForOneCall(int64_t m, int threads) {
 absl::StatusOr<GemmOperand> ProductOperand(const Tensor& b, bool transpose_b,
                                            const PaddedOperandCache* b_cache, int64_t m,
                                            int threads) {
-  if (m <= 1 || !IsSlowStride(b.dim(1))) return InPlaceOperand(b);
-  const bool copy_for_call = !transpose_b && CopyPaysForOneCall(m, threads);
-  if (b_cache != nullptr) return b_cache->Get(b, copy_for_call);
-  return copy_for_call ? PaddedCopy(b) : InPlaceOperand(b);
+  GemmOperand op;
+  if (m <= 1 || !IsSlowStride(b.dim(1))) {
+    op = InPlaceOperand(b);
+  } else {
+    const bool copy_for_call = !transpose_b && CopyPaysForOneCall(m, threads);
+    if (b_cache != nullptr) {
+      ASSIGN_OR_RETURN(op, b_cache->Get(b, copy_for_call));
+    } else if (copy_for_call) {
+      ASSIGN_OR_RETURN(op, PaddedCopy(b));
+    } else {
+      op = InPlaceOperand(b);
+    }
+  }
+  op.transposed = transpose_b;
+  return op;
 }
 
 absl::Status LibraryProduct(int64_t m, int64_t k, const float* a, int64_t lda,
@@ -129,8 +140,8 @@ absl::Status LibraryProduct(int64_t m, int64_t k, const float* a, int64_t lda,
 absl::Status MatrixProduct(const Tensor& a, bool transpose_a, const Tensor& b, bool transpose_b,
                            const PaddedOperandCache* b_cache, int max_threads, Tensor* out) {
   const int64_t m = out->dim(0);
-  ASSIGN_OR_RETURN(GemmOperand op, ProductOperand(b, transpose_b, b_cache, m, max_threads));
-  op.transposed = transpose_b;
+  ASSIGN_OR_RETURN(const GemmOperand op,
+                   ProductOperand(b, transpose_b, b_cache, m, max_threads));
   const int64_t n = out->dim(1);
   return LibraryProduct(m, transpose_a ? a.dim(0) : a.dim(1), a.data<float>(), a.dim(1), op,
                         /*first_row=*/0, /*col0=*/0, n, /*accumulate=*/false, out->data<float>(),

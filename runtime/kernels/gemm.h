@@ -111,12 +111,12 @@ constexpr int64_t kMinRowsForCopyPerCall = 16;
 // on `threads` threads pays for itself.
 bool CopyPaysForOneCall(int64_t m, int threads);
 
-// b as the products read it (transposed with `transpose_b`) by m rows on
-// up to `threads` threads: at a slow stride with m > 1 (a single row does
-// not gain from it), the cache's padded copy when b is a weight kept across
-// runs (`b_cache` set), or a copy for this call when CopyPaysForOneCall;
-// else b where it is.
-// A transposed b is not copied for one call: oneDNN reads it in place at
+// b as the products read it (GemmOperand::transposed = `transpose_b`) by m
+// rows on up to `threads` threads: at a slow stride with m > 1 (a single
+// row does not gain from it), the cache's padded copy when b is a weight
+// kept across runs (`b_cache` set), or a copy for this call when
+// CopyPaysForOneCall; else b where it is. A transposed b is not copied for
+// one call: oneDNN reads it in place at
 // full speed (BM_SgemmTransposedB: 80 GFLOP/s in place at M = 64, 75 with
 // the copy).
 absl::StatusOr<GemmOperand> ProductOperand(const Tensor& b, bool transpose_b,
