@@ -103,8 +103,15 @@ void BM_EigenGemm(benchmark::State& state) {
   SetFlops(state, m, n, k);
 }
 
+// The fourth argument picks the kernel: 0 the best this CPU has, 1 AVX2
+// (to compare the two micro-kernels in one run).
 void BM_PackedGemm(benchmark::State& state) {
   const int64_t m = state.range(0), n = state.range(1), k = state.range(2);
+  const PackedGemmPath path = state.range(3) == 1 ? PackedGemmPath::kAvx2 : PackedGemmPath::kBest;
+  if (!PackedGemmPathSupported(path)) {
+    state.SkipWithError("this CPU lacks the kernel's instructions");
+    return;
+  }
   // A and C at the strides BM_Sgemm uses (k and n), for a like-for-like
   // comparison.
   const int64_t lda = k, ldc = n;
@@ -113,7 +120,7 @@ void BM_PackedGemm(benchmark::State& state) {
   std::vector<float> c(m * ldc);
   for (auto _ : state) {
     PackedGemm(m, a.data(), lda, packed, 0, packed.rows(), 0, packed.panels(), /*accumulate=*/true,
-               c.data(), ldc);
+               c.data(), ldc, path);
     benchmark::DoNotOptimize(c.data());
   }
   SetFlops(state, m, n, k);
@@ -147,11 +154,16 @@ BENCHMARK(BM_EigenGemm)->Apply([](benchmark::internal::Benchmark* b) { Shapes(b,
 // (h [64, 512] · W_h [512, 3·512]).
 BENCHMARK(BM_PackedGemm)
     ->Apply([](benchmark::internal::Benchmark* b) {
-      Shapes(b, false);
-      b->Args({32, 256, 512})->Args({64, 512, 1024})->Args({3200, 768, 256});
-      b->Args({64, 1536, 512});
+      for (int path : {0, 1}) {
+        for (const auto& [m, h] :
+             {std::pair<int, int>{1, 128}, {32, 256}, {64, 512}, {256, 1024}}) {
+          b->Args({m, 2 * h, h, path});
+        }
+        b->Args({32, 256, 512, path})->Args({64, 512, 1024, path});
+        b->Args({3200, 768, 256, path})->Args({64, 1536, 512, path});
+      }
     })
-    ->ArgNames({"M", "N", "K"});
+    ->ArgNames({"M", "N", "K", "avx2"});
 BENCHMARK(BM_Sgemm)
     ->Args({32, 256, 512, 1})
     ->Args({64, 512, 1024, 1})

@@ -11,8 +11,11 @@
 // between two 3 MB weight streams, it took 1.15x sgemm's cycles for the
 // same FLOPs, so the sequence kernel uses it only below B = 64.
 //
-// The micro-kernel is AVX2+FMA (6 rows × 16 columns in 12 registers),
-// chosen at run time; without AVX2/FMA a portable loop computes the same.
+// The micro-kernel is chosen at run time: AVX-512 (6 rows × 32 columns in
+// 12 registers) where the CPU has it, else AVX2+FMA (6 rows × 16 columns in
+// 12 registers), else a portable loop that computes the same. On a Zen 5
+// with full-width AVX-512 units the AVX-512 kernel runs at about twice the
+// AVX2 one's FLOP rate (bench/separate_measurements.md, "Ninth session").
 #ifndef RILL_RUNTIME_KERNELS_PACKED_GEMM_H_
 #define RILL_RUNTIME_KERNELS_PACKED_GEMM_H_
 
@@ -61,7 +64,14 @@ class PackedMatrix {
   int64_t cols_ = 0;
 };
 
-enum class PackedGemmPath { kBest, kPortable };
+// kBest is the fastest path the CPU supports (BestPackedGemmPath()); the
+// others force a kernel for tests and benchmarks. A forced path the CPU
+// lacks runs the next one down (AVX-512 → AVX2 → portable):
+// PackedGemmPathSupported says whether it would.
+enum class PackedGemmPath { kBest, kAvx512, kAvx2, kPortable };
+
+bool PackedGemmPathSupported(PackedGemmPath path);
+PackedGemmPath BestPackedGemmPath();
 
 // For the columns of panels [panel_begin, panel_end) of b (clipped to
 // b.cols()) and b's rows [first_row, row_end) (K = row_end − first_row; a
@@ -69,7 +79,7 @@ enum class PackedGemmPath { kBest, kPortable };
 // C[:, cols] = A · B[first_row:row_end, cols], plus C's previous values when
 // `accumulate`. A is [m, K] with rows `lda` floats apart, C's rows are `ldc`
 // apart; nothing outside those columns is read or written. Single
-// threaded. `path` forces the portable loop (tests).
+// threaded.
 void PackedGemm(int64_t m, const float* a, int64_t lda, const PackedMatrix& b,
                 int64_t first_row, int64_t row_end, int64_t panel_begin, int64_t panel_end,
                 bool accumulate, float* c, int64_t ldc,

@@ -3,10 +3,11 @@
 // panels, panel sub-ranges, strided A and C, accumulation, a range of B's
 // rows (an offset, rows left after it), and that nothing outside the
 // product is touched;
-// on the AVX2 path and the portable one.
+// on every kernel this CPU has (AVX-512, AVX2, portable).
 #include "runtime/kernels/packed_gemm.h"
 
 #include <cmath>
+#include <cstdio>
 #include <cstdint>
 #include <random>
 #include <vector>
@@ -32,7 +33,7 @@ void CheckCase(const Case& tc, PackedGemmPath path, std::mt19937* rng) {
                                   << ") accumulate=" << tc.accumulate
                                   << " first_row=" << tc.first_row
                                   << " rows_after=" << tc.rows_after
-                                  << " portable=" << (path == PackedGemmPath::kPortable));
+                                  << " path=" << static_cast<int>(path));
   std::uniform_real_distribution<float> value(-1.0f, 1.0f);
   // Strides wider than the rows, to catch a stride mixed up with a width.
   // B has first_row + rows_after rows more than the product uses (A has k
@@ -74,11 +75,37 @@ void CheckCase(const Case& tc, PackedGemmPath path, std::mt19937* rng) {
   }
 }
 
-TEST(PackedGemmTest, MatchesTripleLoopOnBothPaths) {
+// The kernels this CPU can run (the portable one always).
+std::vector<PackedGemmPath> SupportedPaths() {
+  std::vector<PackedGemmPath> paths;
+  for (PackedGemmPath path :
+       {PackedGemmPath::kAvx512, PackedGemmPath::kAvx2, PackedGemmPath::kPortable}) {
+    if (PackedGemmPathSupported(path)) paths.push_back(path);
+  }
+  return paths;
+}
+
+TEST(PackedGemmTest, BestPathIsTheWidestSupported) {
+  const std::vector<PackedGemmPath> paths = SupportedPaths();
+  ASSERT_FALSE(paths.empty());
+  EXPECT_EQ(BestPackedGemmPath(), paths.front());
+  EXPECT_TRUE(PackedGemmPathSupported(PackedGemmPath::kPortable));
+  if (PackedGemmPathSupported(PackedGemmPath::kAvx512)) {
+    EXPECT_TRUE(PackedGemmPathSupported(PackedGemmPath::kAvx2));
+  }
+  if (paths.size() < 3) {
+    std::printf("note: this CPU lacks %s; those kernels are not tested here\n",
+                paths.size() == 1 ? "AVX2 and AVX-512" : "AVX-512");
+  }
+}
+
+TEST(PackedGemmTest, MatchesTripleLoopOnEveryPath) {
   std::mt19937 rng(7);
   std::vector<Case> cases;
   for (int64_t m : {1, 2, 3, 4, 5, 6, 7, 11, 13, 32, 97, 200}) {
-    for (int64_t n : {1, 15, 16, 17, 40, 64}) {
+    // Panel counts 1..5 and 8 (pairs and a single panel left for AVX-512;
+    // groups of four and a remainder for its one-row kernel).
+    for (int64_t n : {1, 15, 16, 17, 40, 64, 65, 80, 128}) {
       for (int64_t k : {1, 2, 3, 37, 256, 600}) {
         const int64_t panels = (n + 15) / 16;
         for (bool accumulate : {false, true}) {
@@ -86,6 +113,7 @@ TEST(PackedGemmTest, MatchesTripleLoopOnBothPaths) {
         }
         if (panels > 1) cases.push_back({m, k, n, 1, panels, true});
         if (panels > 2) cases.push_back({m, k, n, 1, 2, false});
+        if (panels > 4) cases.push_back({m, k, n, 1, panels, false});
         cases.push_back({m, k, n, 0, panels, true, /*first_row=*/5});
         cases.push_back({m, k, n, 0, panels, false, /*first_row=*/0, /*rows_after=*/7});
         cases.push_back({m, k, n, 0, panels, true, /*first_row=*/3, /*rows_after=*/300});
@@ -93,7 +121,7 @@ TEST(PackedGemmTest, MatchesTripleLoopOnBothPaths) {
     }
   }
   for (const Case& tc : cases) {
-    for (PackedGemmPath path : {PackedGemmPath::kBest, PackedGemmPath::kPortable}) {
+    for (PackedGemmPath path : SupportedPaths()) {
       CheckCase(tc, path, &rng);
       if (HasFatalFailure()) return;
     }
