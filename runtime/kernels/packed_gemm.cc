@@ -69,7 +69,9 @@ RILL_AVX2 void Tile(int64_t k, const float* a, int64_t lda, const float* panel, 
     // C's rows are read only after the k loop; fetching them now hides
     // their latency (a GRU accumulates into hoisted projections that have
     // usually left the caches).
-    for (int r = 0; r < R; ++r) _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc), _MM_HINT_T0);
+    for (int r = 0; r < R; ++r) {
+      _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc), _MM_HINT_T0);
+    }
   }
   for (int64_t i = 0; i < k; ++i) {
     const __m256 b0 = _mm256_load_ps(panel + i * kWidth);
@@ -215,7 +217,9 @@ RILL_AVX512 void Tile512(int64_t k, const float* a, int64_t lda, const float* p0
   const float* a4 = R > 4 ? a + 4 * lda : a;
   const float* a5 = R > 5 ? a + 5 * lda : a;
   if (accumulate) {
-    for (int r = 0; r < R; ++r) _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc), _MM_HINT_T0);
+    for (int r = 0; r < R; ++r) {
+      _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc), _MM_HINT_T0);
+    }
   }
   for (int64_t i = 0; i < k; ++i) {
     const __m512 b0 = _mm512_load_ps(p0 + i * kWidth);
