@@ -11,6 +11,7 @@
 #include "runtime/kernels/gru_math.h"
 #include "runtime/kernels/gru_weights.h"
 #include "runtime/kernels/parallel_rows.h"
+#include "runtime/kernels/team_chunks.h"
 
 namespace rill {
 namespace {
@@ -49,6 +50,10 @@ constexpr int64_t kMinRowsForLibraryGemm = 64;
 // each other in paired runs, 1 MiB a little ahead at both thread counts).
 constexpr int64_t kLargeChunkBytes = int64_t{4} << 20;
 constexpr int64_t kSmallChunkBytes = int64_t{1} << 20;
+
+// Panels per chunk of work that a thread of a team takes at a time (direct
+// steps): two, the AVX-512 kernel's tile width.
+constexpr int64_t kPanelsPerChunk = 2;
 
 // Panels of PackedMatrix::kPanelWidth columns that hold `units` columns.
 int64_t Panels(int64_t units) {
@@ -151,41 +156,65 @@ struct Recurrence {
     });
   }
 
-  // Team member `me` of `team`, direct steps.
-  void DirectSteps(int me, int team, int threads) const {
+  // Team member `me` of `team`, direct steps. Each phase's units are shared
+  // out in chunks of whole panels (`gate_chunks` for r and u, `cand_chunks`
+  // for the candidate and the new state): each thread starts on its own
+  // slice and takes over another's chunks when it runs out first.
+  void DirectSteps(int me, int team, int threads, TeamChunks* gate_chunks,
+                   TeamChunks* cand_chunks) const {
     const int64_t panels = Panels(units);
-    const int64_t q0 = panels * me / team, q1 = panels * (me + 1) / team;
-    const int64_t c0 = std::min(units, q0 * 16), c1 = std::min(units, q1 * 16);
+    const int64_t chunk_panels = team > 1 ? kPanelsPerChunk : panels;
+    const int64_t chunks = (panels + chunk_panels - 1) / chunk_panels;
+    const int64_t own_begin = chunks * me / team, own_end = chunks * (me + 1) / team;
+    // The units of panels [q0, q1).
+    auto columns = [&](int64_t chunk) {
+      const int64_t q0 = chunk * chunk_panels, q1 = std::min(panels, q0 + chunk_panels);
+      return gru_math::Block{0, batch, std::min(units, q0 * 16), std::min(units, q1 * 16)};
+    };
     const int64_t r0 = batch * me / team, r1 = batch * (me + 1) / team;
-    const gru_math::Block block{0, batch, c0, c1};
     CopyInputs(0, r0, r1, xh[0], ld_xh);
     CopyInputs(0, r0, r1, xrh[0], ld_xh);
-    CopyColumns(h0, units, xh[0] + in, ld_xh, c0, c1);
+    if (own_begin < own_end) {
+      CopyColumns(h0, units, xh[0] + in, ld_xh, columns(own_begin).col_begin,
+                  columns(own_end - 1).col_end);
+    }
+    gate_chunks->Reset(me, own_begin, own_end);
     TeamBarrier();  // [x_0, h_0] complete.
     for (int t = 0; t < steps; ++t) {
       const float* now = xh[t % 2];
       float* next = xh[(t + 1) % 2];
       float* reset = xrh[t % 2];
-      PackedGemm(batch, now, ld_xh, packed.r, 0, packed.r.rows(), q0, q1, /*accumulate=*/false,
-                 gates, ld_ru);
-      PackedGemm(batch, now, ld_xh, packed.u, 0, packed.u.rows(), q0, q1, /*accumulate=*/false,
-                 gates + units, ld_ru);
-      ElementWise(block, team, threads, [&](const gru_math::Block& rows) {
-        gru_math::GatesAndResetStateBlock(gates, ld_ru, b_ru, now + in, ld_xh, reset + in, ld_xh,
-                                          units, rows);
-      });
+      cand_chunks->Reset(me, own_begin, own_end);  // Taken from after the barrier.
+      for (int64_t chunk; (chunk = gate_chunks->Next(me)) >= 0;) {
+        const int64_t q0 = chunk * chunk_panels, q1 = q0 + chunk_panels;
+        PackedGemm(batch, now, ld_xh, packed.r, 0, packed.r.rows(), q0, q1,
+                   /*accumulate=*/false, gates, ld_ru);
+        PackedGemm(batch, now, ld_xh, packed.u, 0, packed.u.rows(), q0, q1,
+                   /*accumulate=*/false, gates + units, ld_ru);
+        ElementWise(columns(chunk), team, threads, [&](const gru_math::Block& rows) {
+          gru_math::GatesAndResetStateBlock(gates, ld_ru, b_ru, now + in, ld_xh, reset + in,
+                                            ld_xh, units, rows);
+        });
+      }
       if (t + 1 < steps) {  // Nobody reads the next buffers during this step.
         CopyInputs(t + 1, r0, r1, next, ld_xh);
         CopyInputs(t + 1, r0, r1, xrh[(t + 1) % 2], ld_xh);
       }
       TeamBarrier();  // [x_t, r ⊙ h_t] complete.
-      PackedGemm(batch, reset, ld_xh, packed.c, 0, packed.c.rows(), q0, q1, /*accumulate=*/false,
-                 cand, ld_c);
-      ElementWise(block, team, threads, [&](const gru_math::Block& rows) {
-        gru_math::NewStateBlock(gates, ld_ru, cand, ld_c, b_c, now + in, ld_xh, next + in, ld_xh,
-                                units, rows);
-      });
-      if (h_out[t] != nullptr) CopyColumns(next + in, ld_xh, h_out[t], units, c0, c1);
+      gate_chunks->Reset(me, own_begin, own_end);  // For the next step.
+      for (int64_t chunk; (chunk = cand_chunks->Next(me)) >= 0;) {
+        const int64_t q0 = chunk * chunk_panels, q1 = q0 + chunk_panels;
+        const gru_math::Block block = columns(chunk);
+        PackedGemm(batch, reset, ld_xh, packed.c, 0, packed.c.rows(), q0, q1,
+                   /*accumulate=*/false, cand, ld_c);
+        ElementWise(block, team, threads, [&](const gru_math::Block& rows) {
+          gru_math::NewStateBlock(gates, ld_ru, cand, ld_c, b_c, now + in, ld_xh, next + in,
+                                  ld_xh, units, rows);
+        });
+        if (h_out[t] != nullptr) {
+          CopyColumns(next + in, ld_xh, h_out[t], units, block.col_begin, block.col_end);
+        }
+      }
       TeamBarrier();  // h_{t+1} complete; this step's buffers free again.
     }
   }
@@ -259,11 +288,14 @@ struct Recurrence {
 
   absl::Status Run(int team_threads, int threads) const {
     std::vector<absl::Status> status(team_threads);
+    // One range per thread asked for; when the OpenMP runtime gives a
+    // smaller team, the ranges nobody resets stay empty.
+    TeamChunks gate_chunks(team_threads), cand_chunks(team_threads);
     ParallelTeam(team_threads, [&](int me, int team) {
       if (hoisted) {
         status[me] = HoistedSteps(me, team, threads);
       } else {
-        DirectSteps(me, team, threads);
+        DirectSteps(me, team, threads, &gate_chunks, &cand_chunks);
       }
     });
     for (absl::Status& s : status) RETURN_IF_ERROR(s);
