@@ -144,14 +144,17 @@ TEST_F(GruFusionTest, InterOpThreadsGiveTheSameNumbers) {
 // in two chunks. From 64 rows on it hoists again and multiplies with
 // oneDNN's sgemm (64 × 160, T = 9: chunks of 8 steps and 1; 128 × 24).
 // With 3 threads a team member has neighbours on both sides (50 rows: an
-// uneven row split); B = 1 runs the two-panel GEMV path.
+// uneven row split); B = 1 runs the one-row GEMV kernels. 48 × 1100 with 40
+// units (3 panels: direct steps share a chunk of two and one of one) on 3
+// threads: a team of two.
 TEST(FusedGruThreadsTest, SplitGateMathGivesTheSameNumbers) {
   struct Case {
     int rows, in, hidden, steps;
   };
   for (const Case& tc : {Case{48, 16, 64, 1}, Case{48, 16, 64, 3}, Case{48, 24, 200, 5},
                          Case{7, 8, 600, 3}, Case{7, 8, 600, 90}, Case{64, 8, 160, 9},
-                         Case{128, 8, 24, 3}, Case{50, 16, 200, 4}, Case{1, 16, 64, 5}}) {
+                         Case{128, 8, 24, 3}, Case{50, 16, 200, 4}, Case{1, 16, 64, 5},
+                         Case{48, 1100, 40, 3}}) {
     SCOPED_TRACE(::testing::Message() << "B=" << tc.rows << " I=" << tc.in << " H=" << tc.hidden
                                     << " T=" << tc.steps);
     const int kRows = tc.rows, kIn = tc.in, kHidden = tc.hidden, steps = tc.steps;

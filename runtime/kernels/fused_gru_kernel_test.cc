@@ -1,12 +1,18 @@
 // CheckGruInputShapes: the fused GRU kernels' run-time shape checks, with
-// the exact texts a caller sees for each wrong input.
+// the exact texts a caller sees for each wrong input; the sequence kernel
+// with no units (an imported graph can have them).
 #include "runtime/kernels/fused_gru_kernel.h"
+
+#define EIGEN_USE_THREADS
 
 #include <string>
 #include <vector>
 
 #include "graph/test_util.h"
 #include "gtest/gtest.h"
+#include "runtime/kernel.h"
+#include "runtime/kernels/fused_gru_sequence_kernel.h"
+#include "unsupported/Eigen/CXX11/Tensor"
 
 namespace rill {
 namespace {
@@ -69,6 +75,36 @@ TEST(CheckGruInputShapesTest, NamesTheWrongInputAndTheShapeExpected) {
       in.weights[c.which - 2] = wrong;
     }
     EXPECT_TRUE(HasError(in.Check(), absl::StatusCode::kInvalidArgument, c.message));
+  }
+}
+
+// H = 0 in every mode of the sequence kernel (B = 1 hoisted, B = 16 direct
+// steps, B = 64 on oneDNN) and on 1 and 2 threads: empty states, no error
+// (it divided by its zero panels once).
+TEST(FusedGruSequenceKernelTest, NoUnitsGiveEmptyStates) {
+  Eigen::ThreadPool pool(2);
+  for (int threads : {1, 2}) {
+    const Eigen::ThreadPoolDevice device(&pool, threads);
+    for (int64_t batch : {1, 16, 64}) {
+      SCOPED_TRACE(::testing::Message() << "B=" << batch << " threads=" << threads);
+      constexpr int kSteps = 2;
+      FusedGruSequenceKernel kernel(kSteps, kIn, /*units=*/0, InputSource::kOther);
+      std::vector<Tensor> in = {Zeros({batch, kIn}), Zeros({batch, kIn}), Zeros({batch, 0}),
+                                Zeros({kIn, 0}),     Zeros({0}),          Zeros({kIn, 0}),
+                                Zeros({0})};
+      std::vector<const Tensor*> inputs;
+      for (const Tensor& t : in) inputs.push_back(&t);
+      std::vector<TensorShape> shapes;
+      RILL_ASSERT_OK(kernel.OutputShapes(inputs, &shapes));
+      ASSERT_EQ(shapes.size(), 2u);
+      EXPECT_EQ(shapes[1], TensorShape({batch, 0}));
+      std::vector<Tensor> outputs(kSteps);
+      const DataType types[kSteps] = {DT_FLOAT, DT_FLOAT};
+      KernelContext ctx(/*node=*/nullptr, inputs, &shapes, &outputs, int64_t{1} << 30, &device,
+                        /*variables=*/nullptr, /*pool=*/nullptr, /*budget=*/nullptr, types);
+      RILL_ASSERT_OK(kernel.Compute(ctx));
+      EXPECT_EQ(outputs[1].shape(), TensorShape({batch, 0}));
+    }
   }
 }
 

@@ -60,12 +60,13 @@ int64_t Panels(int64_t units) {
   return (units + PackedMatrix::kPanelWidth - 1) / PackedMatrix::kPanelWidth;
 }
 
-// One run of the recurrence, split over a team: each thread owns the units
-// [c0, c1) (whole 16-column panels of the packed weights) for the whole
-// sequence, and computes their gates, candidate and new state at every step
-// with PackedGemm against its panels. Two barriers per step: r ⊙ h and the
-// new state are read whole by every thread. A team of one is the plain
-// sequential loop.
+// One run of the recurrence, split over a team: each thread computes the
+// gates, candidate and new state of some units (whole 16-column panels of
+// the packed weights) at every step with PackedGemm against their panels —
+// with hoisted projections a fixed slice for the whole sequence, with
+// direct steps its own slice first and then panels left in another's
+// (TeamChunks). Two barriers per step: r ⊙ h and the new state are read
+// whole by every thread. A team of one is the plain sequential loop.
 //
 // Scratch rows are at padded strides (gru_weights.h): a state tensor's rows
 // are H floats apart, for a power-of-two H a multiple of 4 KiB, and the rows
@@ -163,10 +164,12 @@ struct Recurrence {
   void DirectSteps(int me, int team, int threads, TeamChunks* gate_chunks,
                    TeamChunks* cand_chunks) const {
     const int64_t panels = Panels(units);
-    const int64_t chunk_panels = team > 1 ? kPanelsPerChunk : panels;
+    // A team of one takes all panels at once (its element-wise work then
+    // splits over the intra-op threads); at least one for H = 0.
+    const int64_t chunk_panels = team > 1 ? kPanelsPerChunk : std::max<int64_t>(1, panels);
     const int64_t chunks = (panels + chunk_panels - 1) / chunk_panels;
     const int64_t own_begin = chunks * me / team, own_end = chunks * (me + 1) / team;
-    // The units of panels [q0, q1).
+    // All rows of the units of chunk `chunk`.
     auto columns = [&](int64_t chunk) {
       const int64_t q0 = chunk * chunk_panels, q1 = std::min(panels, q0 + chunk_panels);
       return gru_math::Block{0, batch, std::min(units, q0 * 16), std::min(units, q1 * 16)};
@@ -380,11 +383,15 @@ absl::Status FusedGruSequenceKernel::Compute(KernelContext& ctx) const {
       r.xrh[i] = r.xh[i] + 2 * r.batch * r.ld_xh;
     }
   }
+  // No more team members than pieces to share: panels, or chunks of them
+  // with direct steps.
+  const int64_t team_chunks =
+      r.hoisted ? Panels(r.units) : (Panels(r.units) + kPanelsPerChunk - 1) / kPanelsPerChunk;
   const int team = r.library_gemm ? 1
                                   : static_cast<int>(std::max<int64_t>(
                                         1, std::min<int64_t>({threads,
                                                               step_macs / kMinMacsPerThreadAndStep,
-                                                              Panels(r.units)})));
+                                                              team_chunks})));
   return r.Run(team, threads);
 }
 

@@ -10,12 +10,14 @@
 //   GEMM (x_t · W[:I] for all t), each step multiplies only the state, with
 //   PackedGemm (weights packed once).
 // - 8 <= B < 64: each step multiplies [x_t, h] by the whole packed kernel.
-// - 64 <= B < 128: projections hoisted over chunks of <= 256 KiB (they
-//   stay in L2), the state's products with PackedGemm.
-// - B >= 128: the same, with the per-step products on oneDNN's sgemm.
-// With several intra-op threads and enough work per step, each thread owns
-// a slice of the units for the whole sequence (one OpenMP team, two
-// barriers per step) instead of splitting every GEMM.
+// - B >= 64: projections hoisted over chunks of about 1 MiB (they stay in
+//   L2), every product on oneDNN's sgemm from padded weights.
+// With several intra-op threads and enough work per step below B = 64, the
+// threads of one OpenMP team share each step's units (two barriers per
+// step) instead of splitting every GEMM: with hoisted projections each
+// thread owns a slice of the units for the whole sequence; with direct
+// steps each starts on its own slice and takes over another's panels when
+// it runs out first (team_chunks.h).
 // Hoisting reassociates the sums (x·W_x + h·W_h instead of [x, h]·W), so
 // results differ from the step-by-step graph by float rounding only.
 //

@@ -3,19 +3,22 @@
 // columns so the micro-kernel reads it as one contiguous stream.
 //
 // Why not oneDNN's sgemm for these: it repacks B on every call. Measured
-// on one thread with B hot (bench/separate_measurements.md), the packed
-// kernel ran at 92-97 GFLOP/s against oneDNN's 80-91 for M = 32..64,
-// K = 256..512, N = 256..1536, and 50 against 40 at M = 1 (a GEMV); at
-// M >= 256 or 3200 (hoisted projections) oneDNN stays ahead (it packs A
-// too), so those products stay on Sgemm. Inside a GRU sequence at M = 64,
-// between two 3 MB weight streams, it took 1.15x sgemm's cycles for the
-// same FLOPs, so the sequence kernel uses it only below B = 64.
+// on one thread with B hot (bench/separate_measurements.md), on a Zen 3
+// (AVX2), the packed kernel ran at 92-97 GFLOP/s against oneDNN's 80-91
+// for M = 32..64, K = 256..512, N = 256..1536, and 50 against 40 at M = 1
+// (a GEMV); at M >= 256 or 3200 (hoisted projections) oneDNN stays ahead
+// (it packs A too), so those products stay on Sgemm. Inside a GRU sequence
+// at M = 64, between two 3 MB weight streams, it took 1.15x sgemm's cycles
+// for the same FLOPs, so the sequence kernel uses it only below B = 64 (on
+// a Zen 5 with the AVX-512 kernel that choice still held end to end).
 //
-// The micro-kernel is chosen at run time: AVX-512 (6 rows × 32 columns in
-// 12 registers) where the CPU has it, else AVX2+FMA (6 rows × 16 columns in
-// 12 registers), else a portable loop that computes the same. On a Zen 5
-// with full-width AVX-512 units the AVX-512 kernel runs at about twice the
-// AVX2 one's FLOP rate (bench/separate_measurements.md, "Ninth session").
+// The micro-kernel is chosen at run time (packed_gemm_kernels.h): AVX-512
+// (6 rows × 32 columns in 12 registers) where the CPU has it, else
+// AVX2+FMA (6 rows × 16 columns in 12 registers), else a portable loop
+// that computes the same. On a Zen 5 with full-width AVX-512 units the
+// AVX-512 kernel runs at about twice the AVX2 one's FLOP rate, 93-100 % of
+// oneDNN's sgemm from M = 32 (bench/separate_measurements.md, "Ninth
+// session"); the GEMV stays at 0.84x oneDNN's.
 #ifndef RILL_RUNTIME_KERNELS_PACKED_GEMM_H_
 #define RILL_RUNTIME_KERNELS_PACKED_GEMM_H_
 

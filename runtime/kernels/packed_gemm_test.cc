@@ -7,8 +7,8 @@
 #include "runtime/kernels/packed_gemm.h"
 
 #include <cmath>
-#include <cstdio>
 #include <cstdint>
+#include <cstdio>
 #include <random>
 #include <vector>
 
@@ -113,7 +113,13 @@ TEST(PackedGemmTest, MatchesTripleLoopOnEveryPath) {
         }
         if (panels > 1) cases.push_back({m, k, n, 1, panels, true});
         if (panels > 2) cases.push_back({m, k, n, 1, 2, false});
-        if (panels > 4) cases.push_back({m, k, n, 1, panels, false});
+        if (panels > 4) {
+          // Interior ranges as a team's chunks of two panels are (an odd
+          // start, an end inside the matrix, a range past its last panel).
+          cases.push_back({m, k, n, 2, 4, false});
+          cases.push_back({m, k, n, 1, panels - 1, true});
+          cases.push_back({m, k, n, panels - 1, panels + 1, false});
+        }
         cases.push_back({m, k, n, 0, panels, true, /*first_row=*/5});
         cases.push_back({m, k, n, 0, panels, false, /*first_row=*/0, /*rows_after=*/7});
         cases.push_back({m, k, n, 0, panels, true, /*first_row=*/3, /*rows_after=*/300});
@@ -130,9 +136,12 @@ TEST(PackedGemmTest, MatchesTripleLoopOnEveryPath) {
 
 TEST(PackedGemmTest, PanelRangeIsClippedAndEmptyRangesWriteNothing) {
   std::mt19937 rng(11);
-  CheckCase({4, 8, 20, 0, 100, false}, PackedGemmPath::kBest, &rng);  // Clipped to 2.
-  CheckCase({4, 8, 20, 2, 2, false}, PackedGemmPath::kBest, &rng);    // Empty.
-  CheckCase({0, 8, 20, 0, 2, false}, PackedGemmPath::kBest, &rng);    // No rows.
+  for (PackedGemmPath path : SupportedPaths()) {
+    CheckCase({4, 8, 20, 0, 100, false}, path, &rng);  // Clipped to 2.
+    CheckCase({1, 8, 80, 3, 100, true}, path, &rng);   // Clipped to 5, one row.
+    CheckCase({4, 8, 20, 2, 2, false}, path, &rng);    // Empty.
+    CheckCase({0, 8, 20, 0, 2, false}, path, &rng);    // No rows.
+  }
 }
 
 TEST(PackedGemmTest, EmptyDepthGivesZerosOrKeepsC) {

@@ -8,6 +8,16 @@
 // when one thread runs slower in a phase — on these VMs a vCPU's speed
 // drifts by several percent from one phase to the next — the other takes
 // over the chunks it has not reached instead of waiting at the barrier.
+//
+//   TeamChunks chunks(team);            // Shared by the team.
+//   // In thread `me`, before the barrier that starts the phase:
+//   chunks.Reset(me, own_begin, own_end);
+//   TeamBarrier();
+//   for (int64_t c; (c = chunks.Next(me)) >= 0;) Work(c);
+//   TeamBarrier();                      // Every chunk done.
+//
+// Thread safety: Next may run on all threads at once (lock-free, one CAS
+// per chunk); Reset(me, ...) only as described at Reset.
 #ifndef RILL_RUNTIME_KERNELS_TEAM_CHUNKS_H_
 #define RILL_RUNTIME_KERNELS_TEAM_CHUNKS_H_
 
@@ -28,15 +38,17 @@ class TeamChunks {
 
   int team() const { return static_cast<int>(ranges_.size()); }
 
-  // Gives thread `me` the chunks [begin, end) (0 <= begin <= end < 2^31) for
-  // the next phase. Call it only where no thread takes chunks from this
-  // object until a barrier that follows the call (between two of its
-  // phases, while the team works on another object's chunks).
+  // Gives thread `me` (0 <= me < team()) the chunks [begin, end)
+  // (0 <= begin <= end < 2^31) for the next phase. Call it only after a
+  // barrier that follows the previous phase's last Next on this object and
+  // before the barrier that starts the next one (for example while the team
+  // works on another object's chunks).
   void Reset(int me, int64_t begin, int64_t end) {
     ranges_[me].word.store(Pack(begin, end), std::memory_order_relaxed);
   }
 
-  // The next chunk for thread `me`: the front of its own range, else the
+  // The next chunk for thread `me` (0 <= me < team()): the front of its
+  // own range, else the
   // back of another thread's; -1 when every range is empty. Each chunk is
   // returned to exactly one caller.
   int64_t Next(int me) {

@@ -66,6 +66,10 @@ TEST(TeamChunksTest, RacingThreadsTakeEveryChunkOnce) {
         barrier(2 * phase + 1);
         // Thread 0 is slow on odd phases, so the others take its chunks.
         for (int64_t c; (c = chunks.Next(me)) >= 0;) {
+          if (c >= kChunks) {
+            bad_phase.store(phase);
+            break;
+          }
           taken[c].fetch_add(1);
           if (c < begin || c >= end) ++stolen[me];
           if (me == 0 && phase % 2 == 1) std::this_thread::yield();

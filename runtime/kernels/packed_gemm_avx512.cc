@@ -1,0 +1,174 @@
+// PackedGemm's AVX-512 micro-kernel (packed_gemm_kernels.h).
+#include <immintrin.h>
+
+#include <algorithm>
+
+#include "runtime/kernels/packed_gemm_kernels.h"
+
+namespace rill {
+namespace packed_gemm_internal {
+namespace {
+
+#define RILL_AVX512 __attribute__((target("avx512f,fma")))
+
+// The first `cols` lanes of a 16-float panel row.
+RILL_AVX512 inline __mmask16 PanelMask(int64_t cols) {
+  return cols >= kWidth ? static_cast<__mmask16>(0xFFFF)
+                        : static_cast<__mmask16>((1u << cols) - 1);
+}
+
+// Adds C's old values (when accumulating) and stores one panel row of a
+// tile through `mask`.
+RILL_AVX512 inline void StorePanelRow(__m512 v, float* c, __mmask16 mask, bool accumulate) {
+  if (mask == 0xFFFF) {
+    if (accumulate) v = _mm512_add_ps(v, _mm512_loadu_ps(c));
+    _mm512_storeu_ps(c, v);
+    return;
+  }
+  if (accumulate) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, c));
+  _mm512_mask_storeu_ps(c, mask, v);
+}
+
+// C[R rows, P panels] (+)= A[R rows, k] · panels p0 (and p1 when P = 2):
+// one register per row and panel (a panel row is one 16-float register),
+// one broadcast of A per row and P loads of the panels per k. The AVX2
+// tile's shape (6 rows × 32 columns in 12 registers) with twice the
+// columns per instruction.
+template <int R, int P>
+RILL_AVX512 void Tile512(int64_t k, const float* a, int64_t lda, const float* p0,
+                         const float* p1, float* c, int64_t ldc, __mmask16 mask0,
+                         __mmask16 mask1, bool accumulate) {
+  __m512 c00 = _mm512_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
+         c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+  const float* a0 = a;
+  const float* a1 = R > 1 ? a + lda : a;
+  const float* a2 = R > 2 ? a + 2 * lda : a;
+  const float* a3 = R > 3 ? a + 3 * lda : a;
+  const float* a4 = R > 4 ? a + 4 * lda : a;
+  const float* a5 = R > 5 ? a + 5 * lda : a;
+  if (accumulate) {
+    for (int r = 0; r < R; ++r) {
+      _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc), _MM_HINT_T0);
+    }
+  }
+  for (int64_t i = 0; i < k; ++i) {
+    const __m512 b0 = _mm512_load_ps(p0 + i * kWidth);
+    const __m512 b1 = P > 1 ? _mm512_load_ps(p1 + i * kWidth) : b0;
+    __m512 x;
+#define RILL_TILE512_ROW(r)                                     \
+  if constexpr (R > r) {                                        \
+    x = _mm512_set1_ps(a##r[i]);                                \
+    c##r##0 = _mm512_fmadd_ps(x, b0, c##r##0);                  \
+    if constexpr (P > 1) c##r##1 = _mm512_fmadd_ps(x, b1, c##r##1); \
+  }
+    RILL_TILE512_ROW(0) RILL_TILE512_ROW(1) RILL_TILE512_ROW(2)
+    RILL_TILE512_ROW(3) RILL_TILE512_ROW(4) RILL_TILE512_ROW(5)
+#undef RILL_TILE512_ROW
+  }
+#define RILL_STORE512_ROW(r)                                                           \
+  if constexpr (R > r) {                                                               \
+    StorePanelRow(c##r##0, c + r * ldc, mask0, accumulate);                            \
+    if constexpr (P > 1) StorePanelRow(c##r##1, c + r * ldc + kWidth, mask1, accumulate); \
+  }
+  RILL_STORE512_ROW(0) RILL_STORE512_ROW(1) RILL_STORE512_ROW(2)
+  RILL_STORE512_ROW(3) RILL_STORE512_ROW(4) RILL_STORE512_ROW(5)
+#undef RILL_STORE512_ROW
+}
+
+// One row of A against four full panels, k unrolled by two: eight
+// independent accumulators and two broadcasts per eight loads (a GEMV is
+// bound by how fast the panels stream in).
+RILL_AVX512 void RowFourPanels(int64_t k, const float* a, const float* p0, const float* p1,
+                               const float* p2, const float* p3, float* c, bool accumulate) {
+  __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0, t0 = s0, t1 = s0, t2 = s0,
+         t3 = s0;
+  int64_t i = 0;
+  for (; i + 2 <= k; i += 2) {
+    const __m512 x0 = _mm512_set1_ps(a[i]), x1 = _mm512_set1_ps(a[i + 1]);
+    const int64_t o = i * kWidth;
+    s0 = _mm512_fmadd_ps(x0, _mm512_load_ps(p0 + o), s0);
+    s1 = _mm512_fmadd_ps(x0, _mm512_load_ps(p1 + o), s1);
+    s2 = _mm512_fmadd_ps(x0, _mm512_load_ps(p2 + o), s2);
+    s3 = _mm512_fmadd_ps(x0, _mm512_load_ps(p3 + o), s3);
+    t0 = _mm512_fmadd_ps(x1, _mm512_load_ps(p0 + o + kWidth), t0);
+    t1 = _mm512_fmadd_ps(x1, _mm512_load_ps(p1 + o + kWidth), t1);
+    t2 = _mm512_fmadd_ps(x1, _mm512_load_ps(p2 + o + kWidth), t2);
+    t3 = _mm512_fmadd_ps(x1, _mm512_load_ps(p3 + o + kWidth), t3);
+  }
+  if (i < k) {
+    const __m512 x0 = _mm512_set1_ps(a[i]);
+    const int64_t o = i * kWidth;
+    s0 = _mm512_fmadd_ps(x0, _mm512_load_ps(p0 + o), s0);
+    s1 = _mm512_fmadd_ps(x0, _mm512_load_ps(p1 + o), s1);
+    s2 = _mm512_fmadd_ps(x0, _mm512_load_ps(p2 + o), s2);
+    s3 = _mm512_fmadd_ps(x0, _mm512_load_ps(p3 + o), s3);
+  }
+  const __mmask16 all = 0xFFFF;
+  StorePanelRow(_mm512_add_ps(s0, t0), c, all, accumulate);
+  StorePanelRow(_mm512_add_ps(s1, t1), c + kWidth, all, accumulate);
+  StorePanelRow(_mm512_add_ps(s2, t2), c + 2 * kWidth, all, accumulate);
+  StorePanelRow(_mm512_add_ps(s3, t3), c + 3 * kWidth, all, accumulate);
+}
+
+template <int P>
+RILL_AVX512 void TileRows512(int64_t rows, int64_t k, const float* a, int64_t lda,
+                             const float* p0, const float* p1, float* c, int64_t ldc,
+                             __mmask16 mask0, __mmask16 mask1, bool accumulate) {
+  switch (rows) {
+    case 1: return Tile512<1, P>(k, a, lda, p0, p1, c, ldc, mask0, mask1, accumulate);
+    case 2: return Tile512<2, P>(k, a, lda, p0, p1, c, ldc, mask0, mask1, accumulate);
+    case 3: return Tile512<3, P>(k, a, lda, p0, p1, c, ldc, mask0, mask1, accumulate);
+    case 4: return Tile512<4, P>(k, a, lda, p0, p1, c, ldc, mask0, mask1, accumulate);
+    case 5: return Tile512<5, P>(k, a, lda, p0, p1, c, ldc, mask0, mask1, accumulate);
+    default: return Tile512<6, P>(k, a, lda, p0, p1, c, ldc, mask0, mask1, accumulate);
+  }
+}
+
+}  // namespace
+
+// The AVX2 kernel's blocking (row blocks of kRowBlock, depth passes of
+// kDepthBlock, tiles of at most 6 rows) over pairs of panels.
+RILL_AVX512 void PackedGemmAvx512(int64_t m, const float* a, int64_t lda, const PackedMatrix& b,
+                                  int64_t row0, int64_t k, int64_t q0, int64_t q1,
+                                  bool accumulate, float* c, int64_t ldc) {
+  auto mask_of = [&](int64_t q) { return PanelMask(b.cols() - q * kWidth); };
+  if (m == 1) {
+    int64_t q = q0;
+    for (; q + 4 <= q1 && mask_of(q + 3) == 0xFFFF; q += 4) {
+      RowFourPanels(k, a, b.panel(q, row0), b.panel(q + 1, row0), b.panel(q + 2, row0),
+                    b.panel(q + 3, row0), c + q * kWidth, accumulate);
+    }
+    for (; q < q1; ++q) {
+      Tile512<1, 1>(k, a, lda, b.panel(q, row0), nullptr, c + q * kWidth, ldc, mask_of(q), 0,
+                    accumulate);
+    }
+    return;
+  }
+  for (int64_t m0 = 0; m0 < m; m0 += kRowBlock) {
+    const int64_t rows = std::min(kRowBlock, m - m0);
+    const int64_t tiles = (rows + 5) / 6;
+    for (int64_t q = q0; q < q1; q += 2) {
+      const bool pair = q + 1 < q1;
+      const __mmask16 mask0 = mask_of(q), mask1 = pair ? mask_of(q + 1) : 0;
+      for (int64_t k0 = 0; k0 < k; k0 += kDepthBlock) {
+        const int64_t depth = std::min(kDepthBlock, k - k0);
+        const bool acc = accumulate || k0 > 0;
+        for (int64_t t = 0; t < tiles; ++t) {
+          const int64_t r0 = m0 + rows * t / tiles, r1 = m0 + rows * (t + 1) / tiles;
+          const float* a_tile = a + r0 * lda + k0;
+          float* c_tile = c + r0 * ldc + q * kWidth;
+          if (pair) {
+            TileRows512<2>(r1 - r0, depth, a_tile, lda, b.panel(q, row0 + k0),
+                           b.panel(q + 1, row0 + k0), c_tile, ldc, mask0, mask1, acc);
+          } else {
+            TileRows512<1>(r1 - r0, depth, a_tile, lda, b.panel(q, row0 + k0), nullptr, c_tile,
+                           ldc, mask0, 0, acc);
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace packed_gemm_internal
+}  // namespace rill

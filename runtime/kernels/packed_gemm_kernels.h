@@ -1,0 +1,37 @@
+// The micro-kernels behind PackedGemm (packed_gemm.h), one translation unit
+// per instruction set, and the blocking they share. Internal to PackedGemm:
+// call PackedGemm, which checks the CPU and the arguments. Each computes
+// C[:, panels q0..q1) (+)= A[m, k] · B[row0:row0+k, those panels] with the
+// contract of PackedGemm (k >= 1, q0 < q1 <= b.panels()).
+#ifndef RILL_RUNTIME_KERNELS_PACKED_GEMM_KERNELS_H_
+#define RILL_RUNTIME_KERNELS_PACKED_GEMM_KERNELS_H_
+
+#include <cstdint>
+
+#include "runtime/kernels/packed_gemm.h"
+
+namespace rill {
+namespace packed_gemm_internal {
+
+constexpr int64_t kWidth = PackedMatrix::kPanelWidth;
+// Rows of A per pass over the panels: 96 rows of K <= 1024 floats stay in
+// L2 while every panel streams past them.
+constexpr int64_t kRowBlock = 96;
+// Depth of one pass: 256 rows of a panel (16 KiB) stay in L1 while every
+// tile of the row block reads them; a tile's C rows stay in L1 across the
+// passes.
+constexpr int64_t kDepthBlock = 256;
+
+// AVX2 + FMA: 6 rows × 16 columns in 12 registers. REQUIRES the CPU has them.
+void PackedGemmAvx2(int64_t m, const float* a, int64_t lda, const PackedMatrix& b, int64_t row0,
+                    int64_t k, int64_t q0, int64_t q1, bool accumulate, float* c, int64_t ldc);
+
+// AVX-512F: 6 rows × 32 columns in 12 registers. REQUIRES the CPU has it.
+void PackedGemmAvx512(int64_t m, const float* a, int64_t lda, const PackedMatrix& b,
+                      int64_t row0, int64_t k, int64_t q0, int64_t q1, bool accumulate, float* c,
+                      int64_t ldc);
+
+}  // namespace packed_gemm_internal
+}  // namespace rill
+
+#endif  // RILL_RUNTIME_KERNELS_PACKED_GEMM_KERNELS_H_
