@@ -116,6 +116,7 @@ struct Recurrence {
 
   void CopyColumns(const float* src, int64_t src_ld, float* dst, int64_t dst_ld, int64_t c0,
                    int64_t c1) const {
+    if (c1 <= c0) return;  // No columns (H = 0: the tensors may have no buffer).
     for (int64_t b = 0; b < batch; ++b) {
       std::memcpy(dst + b * dst_ld + c0, src + b * src_ld + c0, (c1 - c0) * sizeof(float));
     }

@@ -63,7 +63,8 @@ absl::StatusOr<GemmOperand> PaddedCopy(const Tensor& matrix) {
   float* dst = op.storage.data<float>();
   const float* src = matrix.data<float>();
   for (int64_t r = 0; r < rows; ++r) {
-    std::memcpy(dst + r * op.ld, src + r * cols, cols * sizeof(float));
+    // An empty matrix may have no buffer: memcpy from null is undefined.
+    if (cols > 0) std::memcpy(dst + r * op.ld, src + r * cols, cols * sizeof(float));
     std::memset(dst + r * op.ld + cols, 0, (op.ld - cols) * sizeof(float));
   }
   op.data = dst;

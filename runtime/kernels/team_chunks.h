@@ -48,9 +48,8 @@ class TeamChunks {
   }
 
   // The next chunk for thread `me` (0 <= me < team()): the front of its
-  // own range, else the
-  // back of another thread's; -1 when every range is empty. Each chunk is
-  // returned to exactly one caller.
+  // own range, else the back of another thread's; -1 when every range is
+  // empty. Each chunk is returned to exactly one caller.
   int64_t Next(int me) {
     int64_t chunk = Take(me, /*front=*/true);
     for (int i = 1; chunk < 0 && i < team(); ++i) {
