@@ -48,21 +48,8 @@ RILL_AVX2 void Tile(int64_t k, const float* a, int64_t lda, const float* panel, 
                     int64_t ldc, int64_t cols, bool accumulate) {
   __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
          c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-  // Rows past R are never read; they alias row 0 rather than point past A.
-  const float* a0 = a;
-  const float* a1 = R > 1 ? a + lda : a;
-  const float* a2 = R > 2 ? a + 2 * lda : a;
-  const float* a3 = R > 3 ? a + 3 * lda : a;
-  const float* a4 = R > 4 ? a + 4 * lda : a;
-  const float* a5 = R > 5 ? a + 5 * lda : a;
-  if (accumulate) {
-    // C's rows are read only after the k loop; fetching them now hides
-    // their latency (a GRU accumulates into hoisted projections that have
-    // usually left the caches).
-    for (int r = 0; r < R; ++r) {
-      _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc), _MM_HINT_T0);
-    }
-  }
+  RILL_TILE_ROWS_OF_A(R, a, lda);
+  if (accumulate) PrefetchTileRowsOfC<R>(c, ldc);
   for (int64_t i = 0; i < k; ++i) {
     const __m256 b0 = _mm256_load_ps(panel + i * kWidth);
     const __m256 b1 = _mm256_load_ps(panel + i * kWidth + 8);

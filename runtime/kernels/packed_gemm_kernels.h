@@ -6,6 +6,8 @@
 #ifndef RILL_RUNTIME_KERNELS_PACKED_GEMM_KERNELS_H_
 #define RILL_RUNTIME_KERNELS_PACKED_GEMM_KERNELS_H_
 
+#include <xmmintrin.h>
+
 #include <cstdint>
 
 #include "runtime/kernels/packed_gemm.h"
@@ -21,6 +23,27 @@ constexpr int64_t kRowBlock = 96;
 // tile of the row block reads them; a tile's C rows stay in L1 across the
 // passes.
 constexpr int64_t kDepthBlock = 256;
+
+// Declares a0 .. a5, the rows of a tile's A (rows `lda` floats apart) that
+// the micro-kernels' row macros read: rows past R are never read and alias
+// row 0 rather than point past A.
+#define RILL_TILE_ROWS_OF_A(R, a, lda)          \
+  const float* a0 = (a);                        \
+  const float* a1 = (R) > 1 ? (a) + (lda) : (a); \
+  const float* a2 = (R) > 2 ? (a) + 2 * (lda) : (a); \
+  const float* a3 = (R) > 3 ? (a) + 3 * (lda) : (a); \
+  const float* a4 = (R) > 4 ? (a) + 4 * (lda) : (a); \
+  const float* a5 = (R) > 5 ? (a) + 5 * (lda) : (a)
+
+// Fetches the R rows of C a tile accumulates into. They are read only after
+// the k loop; fetching them first hides their latency (a GRU accumulates
+// into hoisted projections that have usually left the caches).
+template <int R>
+inline void PrefetchTileRowsOfC(const float* c, int64_t ldc) {
+  for (int r = 0; r < R; ++r) {
+    _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc), _MM_HINT_T0);
+  }
+}
 
 // AVX2 + FMA: 6 rows × 16 columns in 12 registers. REQUIRES the CPU has them.
 void PackedGemmAvx2(int64_t m, const float* a, int64_t lda, const PackedMatrix& b, int64_t row0,
