@@ -10,6 +10,7 @@
 // K = H), the direct steps' [x, h] · W (K = I + H) and a hoisted projection
 // (M = 100 B). PackedGemm's B is packed once, outside the timing (as the GRU
 // sequence kernel packs its weights once).
+#include <initializer_list>
 #include <vector>
 
 #include "benchmark/benchmark.h"
@@ -126,17 +127,16 @@ void BM_PackedGemm(benchmark::State& state) {
   SetFlops(state, m, n, k);
 }
 
-void Shapes(benchmark::internal::Benchmark* b, bool with_padding) {
+// The four GRU cases' recurrent GEMMs (M = B, N = 2H, K = H), each once per
+// value of a fourth argument, or once with three arguments when none.
+void Shapes(benchmark::internal::Benchmark* b, std::initializer_list<int> fourth) {
   for (const auto& [m, h] : {std::pair<int, int>{1, 128}, {32, 256}, {64, 512}, {256, 1024}}) {
-    if (with_padding) {
-      b->Args({m, 2 * h, h, 0})->Args({m, 2 * h, h, 1});
-    } else {
-      b->Args({m, 2 * h, h});
-    }
+    if (fourth.size() == 0) b->Args({m, 2 * h, h});
+    for (int value : fourth) b->Args({m, 2 * h, h, value});
   }
 }
 
-BENCHMARK(BM_Sgemm)->Apply([](benchmark::internal::Benchmark* b) { Shapes(b, true); })
+BENCHMARK(BM_Sgemm)->Apply([](benchmark::internal::Benchmark* b) { Shapes(b, {0, 1}); })
     ->ArgNames({"M", "N", "K", "padded"});
 BENCHMARK(BM_SgemmCopyingB)
     ->ArgsProduct({{1, 2, 4, 8, 16, 32, 64, 256}, {1024}, {512}})
@@ -147,18 +147,15 @@ BENCHMARK(BM_Sgemm)
 BENCHMARK(BM_SgemmTransposedB)
     ->ArgsProduct({{1, 8, 16, 64, 256}, {1024}, {512}, {0, 1}})
     ->ArgNames({"M", "N", "K", "copy"});
-BENCHMARK(BM_EigenGemm)->Apply([](benchmark::internal::Benchmark* b) { Shapes(b, false); })
+BENCHMARK(BM_EigenGemm)->Apply([](benchmark::internal::Benchmark* b) { Shapes(b, {}); })
     ->ArgNames({"M", "N", "K"});
 // PackedGemm against Sgemm (padded) at the same shapes, plus K = I + H, a
 // hoisted projection and the recurrent product of the B = 64 sequence mode
 // (h [64, 512] · W_h [512, 3·512]).
 BENCHMARK(BM_PackedGemm)
     ->Apply([](benchmark::internal::Benchmark* b) {
+      Shapes(b, {0, 1});
       for (int path : {0, 1}) {
-        for (const auto& [m, h] :
-             {std::pair<int, int>{1, 128}, {32, 256}, {64, 512}, {256, 1024}}) {
-          b->Args({m, 2 * h, h, path});
-        }
         b->Args({32, 256, 512, path})->Args({64, 512, 1024, path});
         b->Args({3200, 768, 256, path})->Args({64, 1536, 512, path});
       }

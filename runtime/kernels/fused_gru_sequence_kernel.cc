@@ -170,17 +170,22 @@ struct Recurrence {
     const int64_t chunk_panels = team > 1 ? kPanelsPerChunk : std::max<int64_t>(1, panels);
     const int64_t chunks = (panels + chunk_panels - 1) / chunk_panels;
     const int64_t own_begin = chunks * me / team, own_end = chunks * (me + 1) / team;
-    // All rows of the units of chunk `chunk`.
-    auto columns = [&](int64_t chunk) {
+    // Chunk `chunk`: its panels [q0, q1) and all rows of their units.
+    struct Chunk {
+      int64_t q0, q1;
+      gru_math::Block block;
+    };
+    auto chunk_at = [&](int64_t chunk) {
       const int64_t q0 = chunk * chunk_panels, q1 = std::min(panels, q0 + chunk_panels);
-      return gru_math::Block{0, batch, std::min(units, q0 * 16), std::min(units, q1 * 16)};
+      return Chunk{q0, q1,
+                   gru_math::Block{0, batch, std::min(units, q0 * 16), std::min(units, q1 * 16)}};
     };
     const int64_t r0 = batch * me / team, r1 = batch * (me + 1) / team;
     CopyInputs(0, r0, r1, xh[0], ld_xh);
     CopyInputs(0, r0, r1, xrh[0], ld_xh);
     if (own_begin < own_end) {
-      CopyColumns(h0, units, xh[0] + in, ld_xh, columns(own_begin).col_begin,
-                  columns(own_end - 1).col_end);
+      CopyColumns(h0, units, xh[0] + in, ld_xh, chunk_at(own_begin).block.col_begin,
+                  chunk_at(own_end - 1).block.col_end);
     }
     gate_chunks->Reset(me, own_begin, own_end);
     TeamBarrier();  // [x_0, h_0] complete.
@@ -189,13 +194,13 @@ struct Recurrence {
       float* next = xh[(t + 1) % 2];
       float* reset = xrh[t % 2];
       cand_chunks->Reset(me, own_begin, own_end);  // Taken from after the barrier.
-      for (int64_t chunk; (chunk = gate_chunks->Next(me)) >= 0;) {
-        const int64_t q0 = chunk * chunk_panels, q1 = q0 + chunk_panels;
-        PackedGemm(batch, now, ld_xh, packed.r, 0, packed.r.rows(), q0, q1,
+      for (int64_t index; (index = gate_chunks->Next(me)) >= 0;) {
+        const Chunk chunk = chunk_at(index);
+        PackedGemm(batch, now, ld_xh, packed.r, 0, packed.r.rows(), chunk.q0, chunk.q1,
                    /*accumulate=*/false, gates, ld_ru);
-        PackedGemm(batch, now, ld_xh, packed.u, 0, packed.u.rows(), q0, q1,
+        PackedGemm(batch, now, ld_xh, packed.u, 0, packed.u.rows(), chunk.q0, chunk.q1,
                    /*accumulate=*/false, gates + units, ld_ru);
-        ElementWise(columns(chunk), team, threads, [&](const gru_math::Block& rows) {
+        ElementWise(chunk.block, team, threads, [&](const gru_math::Block& rows) {
           gru_math::GatesAndResetStateBlock(gates, ld_ru, b_ru, now + in, ld_xh, reset + in,
                                             ld_xh, units, rows);
         });
@@ -206,17 +211,17 @@ struct Recurrence {
       }
       TeamBarrier();  // [x_t, r ⊙ h_t] complete.
       gate_chunks->Reset(me, own_begin, own_end);  // For the next step.
-      for (int64_t chunk; (chunk = cand_chunks->Next(me)) >= 0;) {
-        const int64_t q0 = chunk * chunk_panels, q1 = q0 + chunk_panels;
-        const gru_math::Block block = columns(chunk);
-        PackedGemm(batch, reset, ld_xh, packed.c, 0, packed.c.rows(), q0, q1,
+      for (int64_t index; (index = cand_chunks->Next(me)) >= 0;) {
+        const Chunk chunk = chunk_at(index);
+        PackedGemm(batch, reset, ld_xh, packed.c, 0, packed.c.rows(), chunk.q0, chunk.q1,
                    /*accumulate=*/false, cand, ld_c);
-        ElementWise(block, team, threads, [&](const gru_math::Block& rows) {
+        ElementWise(chunk.block, team, threads, [&](const gru_math::Block& rows) {
           gru_math::NewStateBlock(gates, ld_ru, cand, ld_c, b_c, now + in, ld_xh, next + in,
                                   ld_xh, units, rows);
         });
         if (h_out[t] != nullptr) {
-          CopyColumns(next + in, ld_xh, h_out[t], units, block.col_begin, block.col_end);
+          CopyColumns(next + in, ld_xh, h_out[t], units, chunk.block.col_begin,
+                      chunk.block.col_end);
         }
       }
       TeamBarrier();  // h_{t+1} complete; this step's buffers free again.
