@@ -139,22 +139,27 @@ TEST_F(GruFusionTest, InterOpThreadsGiveTheSameNumbers) {
 // numbers stay those of the unfused graph, for the sequence kernel (T = 3)
 // and the single-step kernel (T = 1). With 200 units (13 panels of 16, the
 // last partial) a step is large enough for the sequence kernel to split the
-// units between two threads. Below 8 rows the sequence kernel hoists the
-// input projections: 7 × 600 splits too, and at T = 90 its projections come
-// in two chunks. From 64 rows on it hoists again and multiplies with
-// oneDNN's sgemm (64 × 160, T = 9: chunks of 8 steps and 1; 128 × 24).
-// With 3 threads a team member has neighbours on both sides (50 rows: an
-// uneven row split); B = 1 runs the one-row GEMV kernels. 48 × 1100 with 40
-// units (3 panels: direct steps share a chunk of two and one of one) on 3
-// threads: a team of two.
+// units between two threads (24 rows: too few to split the rows). Below 8
+// rows the sequence kernel hoists the input projections: 7 × 600 splits
+// too, and at T = 90 its projections come in two chunks. From 64 rows on it
+// hoists again and multiplies with oneDNN's sgemm (64 × 160, T = 9: chunks
+// of 8 steps and 1 on one thread; 128 × 24, too small to split). From 16
+// rows per thread the rows are split into independent slices: 48 × 200 (2
+// or 3 slices), 50 × 200 (3 uneven slices of 16, 17, 17), 130 × 64 (two of
+// 65 rows on oneDNN's sgemm, three of 43-44 on packed weights), 64 × 160.
+// 30 × 1100 × 200 on 3 threads: a team of three sharing the units, each
+// with neighbours on both sides. B = 1 runs the one-row GEMV kernels. 30 ×
+// 2000 with 40 units (3 panels: direct steps share a chunk of two and one
+// of one) on 3 threads: a team of two.
 TEST(FusedGruThreadsTest, SplitGateMathGivesTheSameNumbers) {
   struct Case {
     int rows, in, hidden, steps;
   };
-  for (const Case& tc : {Case{48, 16, 64, 1}, Case{48, 16, 64, 3}, Case{48, 24, 200, 5},
-                         Case{7, 8, 600, 3}, Case{7, 8, 600, 90}, Case{64, 8, 160, 9},
-                         Case{128, 8, 24, 3}, Case{50, 16, 200, 4}, Case{1, 16, 64, 5},
-                         Case{48, 1100, 40, 3}}) {
+  for (const Case& tc :
+       {Case{48, 16, 64, 1}, Case{48, 16, 64, 3}, Case{24, 24, 200, 5}, Case{48, 24, 200, 5},
+        Case{7, 8, 600, 3}, Case{7, 8, 600, 90}, Case{64, 8, 160, 9}, Case{128, 8, 24, 3},
+        Case{50, 16, 200, 4}, Case{130, 8, 64, 4}, Case{30, 1100, 200, 3}, Case{1, 16, 64, 5},
+        Case{30, 2000, 40, 3}}) {
     SCOPED_TRACE(::testing::Message() << "B=" << tc.rows << " I=" << tc.in << " H=" << tc.hidden
                                     << " T=" << tc.steps);
     const int kRows = tc.rows, kIn = tc.in, kHidden = tc.hidden, steps = tc.steps;

@@ -60,6 +60,30 @@ int64_t Panels(int64_t units) {
   return (units + PackedMatrix::kPanelWidth - 1) / PackedMatrix::kPanelWidth;
 }
 
+// With several intra-op threads, a batch of at least this many rows per
+// thread is split into slices of rows, each a recurrence of its own on one
+// thread: the slices share nothing but the weights, so their steps need no
+// barriers, at the cost of every thread reading all of the weights at
+// every step instead of its share of them. Paired runs of BM_GruSeq100 on
+// 2 threads (bench/separate_measurements.md, "Row slices"): 32×256×256
+// 0.76× the time of the team sharing the units, 64×512×512 0.94×,
+// 256×1024×1024 0.93× (two oneDNN products of one thread each instead of
+// one of two threads); 16×256×256 (two slices of 8 rows) 1.04×.
+constexpr int64_t kMinRowsPerSlice = 16;
+
+// How many slices of rows a batch runs in on `threads` intra-op threads
+// (1: all rows together, their units shared by a team when that pays).
+int RowSlices(int64_t batch, int64_t in, int64_t units, int steps, int threads) {
+  const int64_t slices = std::min<int64_t>(threads, batch / kMinRowsPerSlice);
+  if (slices < 2) return 1;
+  // A slice's whole sequence must be worth waking a thread for (compared
+  // per step: the product with `steps` could overflow).
+  const int64_t slice_step_macs = batch / slices * 3 * units * (in + units);
+  const int64_t run_steps = std::max(1, steps);
+  if (slice_step_macs < (kMinMacsPerThreadAndStep + run_steps - 1) / run_steps) return 1;
+  return static_cast<int>(slices);
+}
+
 // One run of the recurrence, split over a team: each thread computes the
 // gates, candidate and new state of some units (whole 16-column panels of
 // the packed weights) at every step with PackedGemm against their panels —
@@ -295,6 +319,62 @@ struct Recurrence {
     return failed;
   }
 
+  // Runs the recurrence of batch rows [r0, r1) alone on `threads` intra-op
+  // threads, with oneDNN's products (`library`, reading `w`) or PackedGemm
+  // (reading `packed`): picks direct or hoisted steps for that many rows,
+  // takes this thread's scratch and shares the units out to a team when
+  // that pays. The rows of every input and output are contiguous, so a
+  // slice of rows is a pointer offset.
+  absl::Status RunRows(int64_t r0, int64_t r1, bool library, int threads) const {
+    Recurrence r = *this;
+    r.batch = r1 - r0;
+    for (const float*& x : r.xs) x += r0 * in;
+    r.h0 = h0 + r0 * units;
+    for (float*& h : r.h_out) {
+      if (h != nullptr) h += r0 * units;
+    }
+    r.library_gemm = library;
+    r.hoisted = r.batch < kMinRowsForDirectSteps || library;
+    int64_t step_macs = r.batch * 3 * units * (in + units);
+    if (r.hoisted) {
+      r.ld_x = PaddedLeadingDim(in);
+      const int64_t chunk_bytes =
+          r.batch < kMinRowsForDirectSteps ? kLargeChunkBytes : kSmallChunkBytes;
+      const int64_t per_step =
+          r.batch * (r.ld_x + ld_ru + ld_c) * static_cast<int64_t>(sizeof(float));
+      r.chunk = static_cast<int>(
+          std::max<int64_t>(1, std::min<int64_t>(steps, chunk_bytes / per_step)));
+      const int64_t chunk_rows = r.batch * r.chunk;
+      ASSIGN_OR_RETURN(r.x_all,
+                       GruScratch(chunk_rows * (r.ld_x + ld_ru + ld_c) + 3 * r.batch * ld_c));
+      r.gates = r.x_all + chunk_rows * r.ld_x;
+      r.cand = r.gates + chunk_rows * ld_ru;
+      r.rh = r.cand + chunk_rows * ld_c;
+      r.state[0] = r.rh + r.batch * ld_c;
+      r.state[1] = r.state[0] + r.batch * ld_c;
+      step_macs = r.batch * 3 * units * units;  // Per step: the recurrent part.
+    } else {
+      r.ld_xh = PaddedLeadingDim(in + units);
+      ASSIGN_OR_RETURN(float* scratch, GruScratch(r.batch * (ld_ru + ld_c + 4 * r.ld_xh)));
+      r.gates = scratch;
+      r.cand = r.gates + r.batch * ld_ru;
+      for (int i = 0; i < 2; ++i) {
+        r.xh[i] = r.cand + r.batch * ld_c + i * r.batch * r.ld_xh;
+        r.xrh[i] = r.xh[i] + 2 * r.batch * r.ld_xh;
+      }
+    }
+    // No more team members than pieces to share: panels, or chunks of them
+    // with direct steps.
+    const int64_t team_chunks =
+        r.hoisted ? Panels(units) : (Panels(units) + kPanelsPerChunk - 1) / kPanelsPerChunk;
+    const int team = library ? 1
+                             : static_cast<int>(std::max<int64_t>(
+                                   1, std::min<int64_t>({threads,
+                                                         step_macs / kMinMacsPerThreadAndStep,
+                                                         team_chunks})));
+    return r.Run(team, threads);
+  }
+
   absl::Status Run(int team_threads, int threads) const {
     std::vector<absl::Status> status(team_threads);
     // One range per thread asked for; when the OpenMP runtime gives a
@@ -349,56 +429,26 @@ absl::Status FusedGruSequenceKernel::Compute(KernelContext& ctx) const {
   for (int t = 0; t < steps_; ++t) r.xs.push_back(ctx.input(t).data<float>());
   r.ld_ru = PaddedLeadingDim(2 * r.units);
   r.ld_c = PaddedLeadingDim(r.units);
-  r.library_gemm = r.batch >= kMinRowsForLibraryGemm;
-  r.hoisted = r.batch < kMinRowsForDirectSteps || r.batch >= kMinRowsForLibraryGemm;
-  if (r.library_gemm) {
+  const int slices = RowSlices(r.batch, r.in, r.units, r.steps, threads);
+  // Every slice runs as the largest would (at most one row more than the
+  // others), so only one form of the weights is needed.
+  const bool library = (r.batch + slices - 1) / slices >= kMinRowsForLibraryGemm;
+  if (library) {
     // The weights are read T times: worth a padded copy even when they are
     // fed or computed.
     ASSIGN_OR_RETURN(r.w, weights_.Get(w_ru, w_c, GruWeightCache::CopyForCall::kAlways));
-  }
-  if (!r.library_gemm) {
+  } else {
     ASSIGN_OR_RETURN(std::optional<GruPackedWeights> packed,
                      weights_.GetPacked(w_ru, w_c, /*pack_if_not_kept=*/true));
     r.packed = *std::move(packed);
   }
-  int64_t step_macs = r.batch * 3 * r.units * (r.in + r.units);
-  if (r.hoisted) {
-    r.ld_x = PaddedLeadingDim(r.in);
-    const int64_t chunk_bytes =
-        r.batch < kMinRowsForDirectSteps ? kLargeChunkBytes : kSmallChunkBytes;
-    const int64_t per_step =
-        r.batch * (r.ld_x + r.ld_ru + r.ld_c) * static_cast<int64_t>(sizeof(float));
-    r.chunk = static_cast<int>(
-        std::max<int64_t>(1, std::min<int64_t>(steps_, chunk_bytes / per_step)));
-    const int64_t chunk_rows = r.batch * r.chunk;
-    ASSIGN_OR_RETURN(r.x_all,
-                     GruScratch(chunk_rows * (r.ld_x + r.ld_ru + r.ld_c) + 3 * r.batch * r.ld_c));
-    r.gates = r.x_all + chunk_rows * r.ld_x;
-    r.cand = r.gates + chunk_rows * r.ld_ru;
-    r.rh = r.cand + chunk_rows * r.ld_c;
-    r.state[0] = r.rh + r.batch * r.ld_c;
-    r.state[1] = r.state[0] + r.batch * r.ld_c;
-    step_macs = r.batch * 3 * r.units * r.units;  // Per step: the recurrent part.
-  } else {
-    r.ld_xh = PaddedLeadingDim(r.in + r.units);
-    ASSIGN_OR_RETURN(float* scratch, GruScratch(r.batch * (r.ld_ru + r.ld_c + 4 * r.ld_xh)));
-    r.gates = scratch;
-    r.cand = r.gates + r.batch * r.ld_ru;
-    for (int i = 0; i < 2; ++i) {
-      r.xh[i] = r.cand + r.batch * r.ld_c + i * r.batch * r.ld_xh;
-      r.xrh[i] = r.xh[i] + 2 * r.batch * r.ld_xh;
-    }
-  }
-  // No more team members than pieces to share: panels, or chunks of them
-  // with direct steps.
-  const int64_t team_chunks =
-      r.hoisted ? Panels(r.units) : (Panels(r.units) + kPanelsPerChunk - 1) / kPanelsPerChunk;
-  const int team = r.library_gemm ? 1
-                                  : static_cast<int>(std::max<int64_t>(
-                                        1, std::min<int64_t>({threads,
-                                                              step_macs / kMinMacsPerThreadAndStep,
-                                                              team_chunks})));
-  return r.Run(team, threads);
+  if (slices == 1) return r.RunRows(0, r.batch, library, threads);
+  std::vector<absl::Status> status(slices);
+  ParallelTeam(slices, [&](int me, int team) {
+    status[me] = r.RunRows(r.batch * me / team, r.batch * (me + 1) / team, library, 1);
+  });
+  for (absl::Status& s : status) RETURN_IF_ERROR(s);
+  return absl::OkStatus();
 }
 
 }  // namespace rill

@@ -12,12 +12,15 @@
 // - 8 <= B < 64: each step multiplies [x_t, h] by the whole packed kernel.
 // - B >= 64: projections hoisted over chunks of about 1 MiB (they stay in
 //   L2), every product on oneDNN's sgemm from padded weights.
-// With several intra-op threads and enough work per step below B = 64, the
-// threads of one OpenMP team share each step's units (two barriers per
-// step) instead of splitting every GEMM: with hoisted projections each
-// thread owns a slice of the units for the whole sequence; with direct
-// steps each starts on its own slice and takes over another's panels when
-// it runs out first (team_chunks.h).
+// With several intra-op threads and at least 16 rows per thread, the rows
+// are split into slices, each a recurrence of its own on one thread (rows
+// do not depend on each other, so no barriers; each slice runs as above
+// for its own number of rows). With fewer rows and enough work per step
+// below B = 64, the threads of one OpenMP team share each step's units
+// (two barriers per step) instead of splitting every GEMM: with hoisted
+// projections each thread owns a slice of the units for the whole
+// sequence; with direct steps each starts on its own slice and takes over
+// another's panels when it runs out first (team_chunks.h).
 // Hoisting reassociates the sums (x·W_x + h·W_h instead of [x, h]·W), so
 // results differ from the step-by-step graph by float rounding only.
 //

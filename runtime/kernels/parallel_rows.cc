@@ -44,7 +44,12 @@ void RunTeamMember(void* data) {
 
 void ParallelTeam(int threads, absl::FunctionRef<void(int, int)> fn) {
   if (threads <= 1) {
+    // A team of one inside another team's member: its barriers must not
+    // wait for the outer team (whose other members run their own teams).
+    const bool outer = in_team;
+    in_team = false;
     fn(0, 1);
+    in_team = outer;
     return;
   }
   GOMP_parallel(&RunTeamMember, &fn, static_cast<unsigned>(threads), 0);

@@ -108,5 +108,28 @@ TEST(ParallelTeamTest, OneThreadRunsOnTheCallerAndBarriersReturn) {
   EXPECT_EQ(calls, 1);
 }
 
+// A member of a team may run a team of one of its own (a GRU sequence split
+// into independent row slices): that team's barriers are its own, so one
+// member passing several of them does not release the other member from
+// the outer barrier.
+TEST(ParallelTeamTest, NestedTeamOfOneHasItsOwnBarriers) {
+  std::atomic<int> written{0};
+  int seen_by_other = -1;
+  ParallelTeam(2, [&](int me, int team) {
+    EXPECT_EQ(team, 2);
+    ParallelTeam(1, [&](int, int inner) {
+      EXPECT_EQ(inner, 1);
+      if (me == 0) {
+        TeamBarrier();
+        TeamBarrier();
+        written.store(7, std::memory_order_relaxed);
+      }
+    });
+    TeamBarrier();  // The outer team's: member 0 has written.
+    if (me == 1) seen_by_other = written.load(std::memory_order_relaxed);
+  });
+  EXPECT_EQ(seen_by_other, 7);
+}
+
 }  // namespace
 }  // namespace rill
