@@ -145,18 +145,20 @@ TEST_F(GruFusionTest, InterOpThreadsGiveTheSameNumbers) {
 // hoists again and multiplies with oneDNN's sgemm (64 × 160, T = 9: chunks
 // of 8 steps and 1 on one thread; 128 × 24, too small to split). From 16
 // rows per thread the rows are split into independent slices: 48 × 200 (2
-// or 3 slices), 50 × 200 (3 uneven slices of 16, 17, 17), 130 × 64 (two of
-// 65 rows on oneDNN's sgemm, three of 43-44 on packed weights), 64 × 160.
-// 30 × 1100 × 200 on 3 threads: a team of three sharing the units, each
-// with neighbours on both sides. B = 1 runs the one-row GEMV kernels. 30 ×
-// 2000 with 40 units (3 panels: direct steps share a chunk of two and one
-// of one) on 3 threads: a team of two.
+// or 3 slices, of the sequence and of a single step), 50 × 200 (3 uneven
+// slices of 16, 17, 17), 130 × 64 (two of 65 rows on oneDNN's sgemm, three
+// of 43-44 on packed weights), 64 × 160. 30 × 1100 × 200 on 3 threads: a
+// team of three sharing the units, each with neighbours on both sides.
+// B = 1 runs the one-row GEMV kernels. 30 × 2000 with 40 units (3 panels:
+// direct steps share a chunk of two and one of one) on 3 threads: a team of
+// two.
 TEST(FusedGruThreadsTest, SplitGateMathGivesTheSameNumbers) {
   struct Case {
     int rows, in, hidden, steps;
   };
   for (const Case& tc :
-       {Case{48, 16, 64, 1}, Case{48, 16, 64, 3}, Case{24, 24, 200, 5}, Case{48, 24, 200, 5},
+       {Case{48, 16, 64, 1}, Case{48, 16, 64, 3}, Case{48, 24, 200, 1}, Case{24, 24, 200, 5},
+        Case{48, 24, 200, 5},
         Case{7, 8, 600, 3}, Case{7, 8, 600, 90}, Case{64, 8, 160, 9}, Case{128, 8, 24, 3},
         Case{50, 16, 200, 4}, Case{130, 8, 64, 4}, Case{30, 1100, 200, 3}, Case{1, 16, 64, 5},
         Case{30, 2000, 40, 3}}) {
@@ -289,9 +291,10 @@ TEST(FusedGruStepTest, StepAgreesAtEveryBatchSizeWithConstVariableOrFedWeights) 
     int rows, in, hidden;
   };
   // B = 20 with H = 128: weights at slow strides, which fed weights are
-  // copied from for the step (16 rows and more).
+  // copied from for the step (16 rows and more). 40 × 64 × 256: on 2
+  // threads two slices of 20 rows, each its own step on one thread.
   for (const Case& tc : {Case{1, 16, 64}, Case{1, 5, 40}, Case{7, 8, 40}, Case{8, 8, 40},
-                         Case{2, 3, 1}, Case{20, 8, 128}}) {
+                         Case{2, 3, 1}, Case{20, 8, 128}, Case{40, 64, 256}}) {
     SCOPED_TRACE(::testing::Message() << "B=" << tc.rows << " I=" << tc.in << " H=" << tc.hidden);
     Scope root = Scope::NewRootScope(&GlobalOpRegistry());
     root.graph()->set_seed(17);

@@ -1,12 +1,16 @@
 #include "runtime/kernels/fused_gru_kernel.h"
 
+#include <algorithm>
 #include <cstring>
+#include <optional>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "graph/status_macros.h"
 #include "runtime/kernels/gemm.h"
 #include "runtime/kernels/gru_math.h"
 #include "runtime/kernels/gru_weights.h"
+#include "runtime/kernels/parallel_rows.h"
 
 namespace rill {
 namespace {
@@ -25,6 +29,59 @@ constexpr int64_t kMaxRowsForPackedStep = 8;
 bool HasShape(const TensorShape& shape, int64_t rows, int64_t cols = -1) {
   if (cols < 0) return shape.rank() == 1 && shape.dim(0) == rows;
   return shape.rank() == 2 && shape.dim(0) == rows && shape.dim(1) == cols;
+}
+
+// GruRowSlices: rows per slice, measured with paired runs of BM_GruSeq100
+// on 2 threads (bench/separate_measurements.md, "Row slices"): 32×256×256
+// took 0.76× the time of the team sharing the units, 64×512×512 0.94×,
+// 256×1024×1024 0.93× (two oneDNN products of one thread each instead of
+// one of two threads); 16×256×256 as two slices of 8 rows 1.04×.
+constexpr int64_t kMinRowsPerSlice = 16;
+// And the work below which waking a thread costs more than it saves (as
+// for a GEMM, gemm.cc).
+constexpr int64_t kMinMacsPerSlice = int64_t{1} << 21;
+
+// Rows [0, batch) of one step: x [B, I] and h [B, H] in, h' [B, H] out,
+// rows `in`, `units` and `units` floats apart; products against `packed`
+// when set, else `w`, on `threads` threads.
+absl::Status StepRows(int64_t batch, int64_t in, int64_t units, const float* xp,
+                      const float* hp, const float* b_ru, const float* b_c,
+                      const GruPackedWeights* packed, const GruWeightsView& w, float* out,
+                      int threads) {
+  const int64_t rows = in + units;
+  // xh = [x, h] (later [x, r ⊙ h]), gates = [r, u], cand: scratch rows at
+  // padded strides (see gru_weights.h).
+  const int64_t ld_xh = PaddedLeadingDim(rows), ld_gates = PaddedLeadingDim(2 * units),
+                ld_cand = PaddedLeadingDim(units);
+  ASSIGN_OR_RETURN(float* xh, GruScratch(batch * (ld_xh + ld_gates + ld_cand)));
+  float* gates = xh + batch * ld_xh;
+  float* cand = gates + batch * ld_gates;
+  for (int64_t b = 0; b < batch; ++b) {
+    std::memcpy(xh + b * ld_xh, xp + b * in, in * sizeof(float));
+    std::memcpy(xh + b * ld_xh + in, hp + b * units, units * sizeof(float));
+  }
+  if (packed != nullptr) {
+    const int64_t panels = packed->c.panels();
+    PackedGemm(batch, xh, ld_xh, packed->r, 0, rows, 0, panels, /*accumulate=*/false, gates,
+               ld_gates);
+    PackedGemm(batch, xh, ld_xh, packed->u, 0, rows, 0, panels, /*accumulate=*/false,
+               gates + units, ld_gates);
+  } else {
+    RETURN_IF_ERROR(LibraryProduct(batch, rows, xh, ld_xh, w.ru, 0, 0, 2 * units,
+                                   /*accumulate=*/false, gates, ld_gates, threads));
+  }
+  // [x, h] becomes [x, r ⊙ h] in place.
+  gru_math::GatesAndResetState(gates, ld_gates, b_ru, hp, xh + in, ld_xh, batch, units,
+                               threads);
+  if (packed != nullptr) {
+    PackedGemm(batch, xh, ld_xh, packed->c, 0, rows, 0, packed->c.panels(),
+               /*accumulate=*/false, cand, ld_cand);
+  } else {
+    RETURN_IF_ERROR(LibraryProduct(batch, rows, xh, ld_xh, w.c, 0, 0, units,
+                                   /*accumulate=*/false, cand, ld_cand, threads));
+  }
+  gru_math::NewState(gates, ld_gates, cand, ld_cand, b_c, hp, out, batch, units, threads);
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -61,6 +118,16 @@ absl::Status CheckGruInputShapes(absl::Span<const Tensor* const> xs, const Tenso
   return absl::OkStatus();
 }
 
+int GruRowSlices(int64_t batch, int64_t input_size, int64_t units, int steps, int threads) {
+  const int64_t slices = std::min<int64_t>(threads, batch / kMinRowsPerSlice);
+  if (slices < 2) return 1;
+  // Compared per step: the product with `steps` could overflow.
+  const int64_t slice_step_macs = batch / slices * 3 * units * (input_size + units);
+  const int64_t run_steps = std::max(1, steps);
+  if (slice_step_macs < (kMinMacsPerSlice + run_steps - 1) / run_steps) return 1;
+  return static_cast<int>(slices);
+}
+
 absl::Status FusedGruKernel::OutputShapes(absl::Span<const Tensor* const> inputs,
                                           std::vector<TensorShape>* shapes) const {
   RETURN_IF_ERROR(
@@ -80,32 +147,18 @@ absl::Status FusedGruKernel::Compute(KernelContext& ctx) const {
   const float* b_ru = ctx.input(3).data<float>();
   const float* b_c = ctx.input(5).data<float>();
   ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0));
-  const int64_t batch = x.dim(0), in = input_size_, units = units_, rows = in + units;
+  const int64_t batch = x.dim(0), in = input_size_, units = units_;
   if (batch == 0) return absl::OkStatus();
   const int threads = ctx.device().numThreads();
-
-  // xh = [x, h] (later [x, r ⊙ h]), gates = [r, u], cand: scratch rows at
-  // padded strides (see gru_weights.h).
-  const int64_t ld_xh = PaddedLeadingDim(rows), ld_gates = PaddedLeadingDim(2 * units),
-                ld_cand = PaddedLeadingDim(units);
-  ASSIGN_OR_RETURN(float* xh, GruScratch(batch * (ld_xh + ld_gates + ld_cand)));
-  float* gates = xh + batch * ld_xh;
-  float* cand = gates + batch * ld_gates;
-  const float* xp = x.data<float>();
-  const float* hp = h.data<float>();
-  for (int64_t b = 0; b < batch; ++b) {
-    std::memcpy(xh + b * ld_xh, xp + b * in, in * sizeof(float));
-    std::memcpy(xh + b * ld_xh + in, hp + b * units, units * sizeof(float));
-  }
+  const int slices = GruRowSlices(batch, in, units, /*steps=*/1, threads);
 
   std::optional<GruPackedWeights> packed_w;
   if (weights_.keeps_copies() && batch < kMaxRowsForPackedStep) {
     ASSIGN_OR_RETURN(packed_w,
                      weights_.GetPacked(ctx.input(2), ctx.input(4), /*pack_if_not_kept=*/false));
   }
-  const bool packed = packed_w.has_value();
   GruWeightsView w;
-  if (!packed) {
+  if (!packed_w.has_value()) {
     // Kept padded copies, else (fed or computed weights, a variable's new
     // value) copies of those at a slow stride for this step when enough
     // rows pay for a copy (gemm.h CopyPaysForOneCall), else the weights in
@@ -115,32 +168,18 @@ absl::Status FusedGruKernel::Compute(KernelContext& ctx) const {
                                          ? GruWeightCache::CopyForCall::kIfSlowStride
                                          : GruWeightCache::CopyForCall::kNever));
   }
-
-  if (packed) {
-    const int64_t panels = packed_w->c.panels();
-    PackedGemm(batch, xh, ld_xh, packed_w->r, 0, rows, 0, panels, /*accumulate=*/false, gates,
-               ld_gates);
-    PackedGemm(batch, xh, ld_xh, packed_w->u, 0, rows, 0, panels, /*accumulate=*/false,
-               gates + units, ld_gates);
-  } else {
-    RETURN_IF_ERROR(LibraryProduct(batch, rows, xh, ld_xh, w.ru, 0, 0, 2 * units,
-                                   /*accumulate=*/false, gates, ld_gates, threads));
-  }
-
-  // [x, h] becomes [x, r ⊙ h] in place.
-  gru_math::GatesAndResetState(gates, ld_gates, b_ru, hp, xh + in, ld_xh, batch, units,
-                               threads);
-
-  if (packed) {
-    PackedGemm(batch, xh, ld_xh, packed_w->c, 0, rows, 0, packed_w->c.panels(),
-               /*accumulate=*/false, cand, ld_cand);
-  } else {
-    RETURN_IF_ERROR(LibraryProduct(batch, rows, xh, ld_xh, w.c, 0, 0, units,
-                                   /*accumulate=*/false, cand, ld_cand, threads));
-  }
-
-  gru_math::NewState(gates, ld_gates, cand, ld_cand, b_c, hp, out->data<float>(), batch, units,
-                     threads);
+  const GruPackedWeights* packed = packed_w.has_value() ? &*packed_w : nullptr;
+  const float* xp = x.data<float>();
+  const float* hp = h.data<float>();
+  float* hn = out->data<float>();
+  if (slices == 1) return StepRows(batch, in, units, xp, hp, b_ru, b_c, packed, w, hn, threads);
+  std::vector<absl::Status> status(slices);
+  ParallelTeam(slices, [&](int me, int team) {
+    const int64_t r0 = batch * me / team, r1 = batch * (me + 1) / team;
+    status[me] = StepRows(r1 - r0, in, units, xp + r0 * in, hp + r0 * units, b_ru, b_c, packed,
+                          w, hn + r0 * units, /*threads=*/1);
+  });
+  for (absl::Status& s : status) RETURN_IF_ERROR(s);
   return absl::OkStatus();
 }
 

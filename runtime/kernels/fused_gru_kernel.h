@@ -17,6 +17,7 @@
 #ifndef RILL_RUNTIME_KERNELS_FUSED_GRU_KERNEL_H_
 #define RILL_RUNTIME_KERNELS_FUSED_GRU_KERNEL_H_
 
+#include <cstdint>
 #include <vector>
 
 #include "absl/types/span.h"
@@ -48,6 +49,15 @@ class FusedKernel : public OpKernel {
 absl::Status CheckGruInputShapes(absl::Span<const Tensor* const> xs, const Tensor& h,
                                  absl::Span<const Tensor* const> weights, int64_t input_size,
                                  int64_t units);
+
+// How many slices of batch rows a GRU of `steps` steps runs in on
+// `threads` intra-op threads: each slice is computed on one thread as a
+// GRU of its own (rows do not depend on each other, so the threads need
+// not meet between the products), at the cost of every thread reading all
+// of the weights instead of its share. 1: the rows stay together and the
+// threads share the products' columns. At least 16 rows per slice and
+// enough multiply-adds to be worth waking a thread for.
+int GruRowSlices(int64_t batch, int64_t input_size, int64_t units, int steps, int threads);
 
 class FusedGruKernel : public FusedKernel {
  public:

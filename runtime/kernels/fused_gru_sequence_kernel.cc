@@ -60,30 +60,6 @@ int64_t Panels(int64_t units) {
   return (units + PackedMatrix::kPanelWidth - 1) / PackedMatrix::kPanelWidth;
 }
 
-// With several intra-op threads, a batch of at least this many rows per
-// thread is split into slices of rows, each a recurrence of its own on one
-// thread: the slices share nothing but the weights, so their steps need no
-// barriers, at the cost of every thread reading all of the weights at
-// every step instead of its share of them. Paired runs of BM_GruSeq100 on
-// 2 threads (bench/separate_measurements.md, "Row slices"): 32×256×256
-// 0.76× the time of the team sharing the units, 64×512×512 0.94×,
-// 256×1024×1024 0.93× (two oneDNN products of one thread each instead of
-// one of two threads); 16×256×256 (two slices of 8 rows) 1.04×.
-constexpr int64_t kMinRowsPerSlice = 16;
-
-// How many slices of rows a batch runs in on `threads` intra-op threads
-// (1: all rows together, their units shared by a team when that pays).
-int RowSlices(int64_t batch, int64_t in, int64_t units, int steps, int threads) {
-  const int64_t slices = std::min<int64_t>(threads, batch / kMinRowsPerSlice);
-  if (slices < 2) return 1;
-  // A slice's whole sequence must be worth waking a thread for (compared
-  // per step: the product with `steps` could overflow).
-  const int64_t slice_step_macs = batch / slices * 3 * units * (in + units);
-  const int64_t run_steps = std::max(1, steps);
-  if (slice_step_macs < (kMinMacsPerThreadAndStep + run_steps - 1) / run_steps) return 1;
-  return static_cast<int>(slices);
-}
-
 // One run of the recurrence, split over a team: each thread computes the
 // gates, candidate and new state of some units (whole 16-column panels of
 // the packed weights) at every step with PackedGemm against their panels —
@@ -429,7 +405,7 @@ absl::Status FusedGruSequenceKernel::Compute(KernelContext& ctx) const {
   for (int t = 0; t < steps_; ++t) r.xs.push_back(ctx.input(t).data<float>());
   r.ld_ru = PaddedLeadingDim(2 * r.units);
   r.ld_c = PaddedLeadingDim(r.units);
-  const int slices = RowSlices(r.batch, r.in, r.units, r.steps, threads);
+  const int slices = GruRowSlices(r.batch, r.in, r.units, r.steps, threads);
   // Every slice runs as the largest would (at most one row more than the
   // others), so only one form of the weights is needed.
   const bool library = (r.batch + slices - 1) / slices >= kMinRowsForLibraryGemm;
