@@ -57,8 +57,9 @@ absl::Status StepRows(int64_t batch, int64_t in, int64_t units, const float* xp,
   float* gates = xh + batch * ld_xh;
   float* cand = gates + batch * ld_gates;
   for (int64_t b = 0; b < batch; ++b) {
-    std::memcpy(xh + b * ld_xh, xp + b * in, in * sizeof(float));
-    std::memcpy(xh + b * ld_xh + in, hp + b * units, units * sizeof(float));
+    // An empty x or h may have no buffer: memcpy from null is undefined.
+    if (in > 0) std::memcpy(xh + b * ld_xh, xp + b * in, in * sizeof(float));
+    if (units > 0) std::memcpy(xh + b * ld_xh + in, hp + b * units, units * sizeof(float));
   }
   if (packed != nullptr) {
     const int64_t panels = packed->c.panels();
@@ -173,14 +174,11 @@ absl::Status FusedGruKernel::Compute(KernelContext& ctx) const {
   const float* hp = h.data<float>();
   float* hn = out->data<float>();
   if (slices == 1) return StepRows(batch, in, units, xp, hp, b_ru, b_c, packed, w, hn, threads);
-  std::vector<absl::Status> status(slices);
-  ParallelTeam(slices, [&](int me, int team) {
+  return ParallelSlices(slices, [&](int me, int team) {
     const int64_t r0 = batch * me / team, r1 = batch * (me + 1) / team;
-    status[me] = StepRows(r1 - r0, in, units, xp + r0 * in, hp + r0 * units, b_ru, b_c, packed,
-                          w, hn + r0 * units, /*threads=*/1);
+    return StepRows(r1 - r0, in, units, xp + r0 * in, hp + r0 * units, b_ru, b_c, packed, w,
+                    hn + r0 * units, /*threads=*/1);
   });
-  for (absl::Status& s : status) RETURN_IF_ERROR(s);
-  return absl::OkStatus();
 }
 
 }  // namespace rill

@@ -20,8 +20,9 @@ namespace {
 // share of a step is shorter than the two barriers it costs.
 constexpr int64_t kMinMacsPerThreadAndStep = int64_t{1} << 21;
 
-// How the products run, by batch rows B, chosen by paired end-to-end runs
-// of BM_GruSeq100 on this machine (bench/separate_measurements.md):
+// How the products run, by the rows B of the batch or of a slice of it
+// (GruRowSlices), chosen by paired end-to-end runs of BM_GruSeq100 on this
+// machine (bench/separate_measurements.md):
 // - B < 8: the input projections of a chunk of many steps are hoisted into
 //   one GEMM (at B = 1 a step's x · W_x is a GEMV; T of them are one GEMM
 //   with T rows); each step multiplies only the state. Both products read
@@ -384,7 +385,7 @@ absl::Status FusedGruSequenceKernel::Compute(KernelContext& ctx) const {
   const absl::Span<const Tensor* const> all(inputs);
   RETURN_IF_ERROR(CheckGruInputShapes(all.subspan(0, steps_), *inputs[steps_],
                                       all.subspan(steps_ + 1, 4), input_size_, units_));
-  Recurrence r;
+  Recurrence r{};  // Every member zero until set: RunRows copies them all.
   r.steps = steps_;
   r.batch = ctx.input(steps_).dim(0);
   r.in = input_size_;
@@ -419,12 +420,9 @@ absl::Status FusedGruSequenceKernel::Compute(KernelContext& ctx) const {
     r.packed = *std::move(packed);
   }
   if (slices == 1) return r.RunRows(0, r.batch, library, threads);
-  std::vector<absl::Status> status(slices);
-  ParallelTeam(slices, [&](int me, int team) {
-    status[me] = r.RunRows(r.batch * me / team, r.batch * (me + 1) / team, library, 1);
+  return ParallelSlices(slices, [&](int me, int team) {
+    return r.RunRows(r.batch * me / team, r.batch * (me + 1) / team, library, 1);
   });
-  for (absl::Status& s : status) RETURN_IF_ERROR(s);
-  return absl::OkStatus();
 }
 
 }  // namespace rill

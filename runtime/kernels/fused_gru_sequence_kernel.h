@@ -12,10 +12,13 @@
 // - 8 <= B < 64: each step multiplies [x_t, h] by the whole packed kernel.
 // - B >= 64: projections hoisted over chunks of about 1 MiB (they stay in
 //   L2), every product on oneDNN's sgemm from padded weights.
-// With several intra-op threads and at least 16 rows per thread, the rows
-// are split into slices, each a recurrence of its own on one thread (rows
-// do not depend on each other, so no barriers; each slice runs as above
-// for its own number of rows). With fewer rows and enough work per step
+// With several intra-op threads, at least 16 rows per thread and 2^21
+// multiply-adds per slice (GruRowSlices), the rows are split into slices,
+// each a recurrence of its own on one thread (rows do not depend on each
+// other, so no barriers). Each slice hoists or not for its own number of
+// rows; all multiply as the largest slice would (B = 127 on 2 threads: both
+// slices on oneDNN), so one form of the weights serves them all. With
+// fewer rows and enough work per step
 // below B = 64, the threads of one OpenMP team share each step's units
 // (two barriers per step) instead of splitting every GEMM: with hoisted
 // projections each thread owns a slice of the units for the whole
@@ -26,9 +29,10 @@
 //
 // Inputs: x_0 .. x_{T-1} [B, I], h_0 [B, H], W_ru, b_ru, W_c, b_c.
 // Outputs: h_1 .. h_T [B, H]. float only. Peak memory is the weights'
-// packed and/or padded copies, per-thread scratch (a chunk of projections,
-// at most 4 MiB or one step's if that is larger, or a few rows of [x, h],
-// plus a few states) and the states that are read.
+// packed or padded copy, per-thread scratch (a chunk of projections, at
+// most 4 MiB or one step's if that is larger, or a few rows of [x, h], plus
+// a few states; with row slices each slice's thread keeps its own, for its
+// rows, between runs) and the states that are read.
 #ifndef RILL_RUNTIME_KERNELS_FUSED_GRU_SEQUENCE_KERNEL_H_
 #define RILL_RUNTIME_KERNELS_FUSED_GRU_SEQUENCE_KERNEL_H_
 

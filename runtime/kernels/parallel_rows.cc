@@ -3,6 +3,11 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <exception>
+#include <new>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
 
 // libgomp's entry point for `#pragma omp parallel` (GCC's OpenMP ABI, stable
 // since GCC 4.9): runs fn(data) on a team of num_threads threads, the caller
@@ -34,10 +39,14 @@ void RunShare(void* data) {
 thread_local bool in_team = false;
 
 void RunTeamMember(void* data) {
+  // Restored afterwards: this may be a team nested in another team's member
+  // (libgomp then runs it on that member alone, and GOMP_barrier waits for
+  // the innermost team), whose own barriers must keep working after it.
+  const bool outer = in_team;
   in_team = true;
   (*static_cast<absl::FunctionRef<void(int, int)>*>(data))(omp_get_thread_num(),
                                                           omp_get_num_threads());
-  in_team = false;
+  in_team = outer;
 }
 
 }  // namespace
@@ -57,6 +66,25 @@ void ParallelTeam(int threads, absl::FunctionRef<void(int, int)> fn) {
 
 void TeamBarrier() {
   if (in_team) GOMP_barrier();
+}
+
+absl::Status ParallelSlices(int threads, absl::FunctionRef<absl::Status(int, int)> fn) {
+  std::vector<absl::Status> status(std::max(1, threads));
+  ParallelTeam(threads, [&](int me, int team) {
+    try {
+      status[me] = fn(me, team);
+    } catch (const std::bad_alloc&) {
+      status[me] = absl::ResourceExhaustedError("Out of memory in a parallel slice");
+    } catch (const std::exception& e) {
+      status[me] = absl::InternalError(absl::StrCat("A parallel slice threw: ", e.what()));
+    } catch (...) {
+      status[me] = absl::InternalError("A parallel slice threw a non-standard exception");
+    }
+  });
+  for (absl::Status& s : status) {
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
 }
 
 void ParallelRows(int64_t rows, int64_t row_elements, int max_threads,

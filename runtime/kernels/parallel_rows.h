@@ -9,6 +9,7 @@
 #include <cstdint>
 
 #include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
 
 namespace rill {
 
@@ -31,6 +32,13 @@ void ParallelRows(int64_t rows, int64_t row_elements, int max_threads,
 // parallel region per phase.
 void ParallelTeam(int threads, absl::FunctionRef<void(int, int)> fn);
 void TeamBarrier();
+
+// ParallelTeam for members that return a status and never meet at a
+// barrier (independent slices of work): returns the first member's error in
+// member order. An exception leaving fn becomes that member's error
+// (std::bad_alloc: ResourceExhausted; others: Internal) instead of
+// terminating the process on an OpenMP thread.
+absl::Status ParallelSlices(int threads, absl::FunctionRef<absl::Status(int, int)> fn);
 
 }  // namespace rill
 

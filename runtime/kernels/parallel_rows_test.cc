@@ -1,6 +1,7 @@
 #include "runtime/kernels/parallel_rows.h"
 
 #include <atomic>
+#include <chrono>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -129,6 +130,26 @@ TEST(ParallelTeamTest, NestedTeamOfOneHasItsOwnBarriers) {
     if (me == 1) seen_by_other = written.load(std::memory_order_relaxed);
   });
   EXPECT_EQ(seen_by_other, 7);
+}
+
+// A team asked for inside a member (libgomp runs it on that member alone
+// unless nesting is enabled) leaves the member's outer barriers working:
+// member 0 must still wait at the outer barrier for member 1's write.
+TEST(ParallelTeamTest, NestedTeamKeepsTheOuterBarriers) {
+  std::atomic<int> written{0};
+  int seen_by_first = -1;
+  ParallelTeam(2, [&](int me, int team) {
+    EXPECT_EQ(team, 2);
+    if (me == 0) {
+      ParallelTeam(2, [&](int, int) { TeamBarrier(); });
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      written.store(7, std::memory_order_relaxed);
+    }
+    TeamBarrier();  // The outer team's.
+    if (me == 0) seen_by_first = written.load(std::memory_order_relaxed);
+  });
+  EXPECT_EQ(seen_by_first, 7);
 }
 
 }  // namespace
