@@ -26,6 +26,7 @@
 #include "absl/flags/reflection.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "runtime/huge_page_heap.h"
 #include "runtime/runner_commands.h"
 #include "runtime/runner_lib.h"
 
@@ -237,6 +238,7 @@ int Main(int argc, char** argv) {
 }  // namespace rill
 
 int main(int argc, char** argv) {
+  rill::UseHugePagesForHeap();  // ~0.6× the cold start (runtime/huge_page_heap.h).
   // Nothing in rill throws; this only keeps a dependency's exception (e.g.
   // std::bad_alloc) from aborting without the one-line error.
   try {
