@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <string>
@@ -11,7 +13,7 @@
 namespace rill {
 namespace {
 
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 constexpr bool kSanitizerAllocator = true;
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer) || \
@@ -24,23 +26,38 @@ constexpr bool kSanitizerAllocator = false;
 constexpr bool kSanitizerAllocator = false;
 #endif
 
-// The VmFlags of the [heap] mapping that contains `address` in
-// /proc/self/smaps ("" when not found).
-std::string HeapFlagsAt(uintptr_t address) {
+// The mapping of /proc/self/smaps that contains `address`: its name (the
+// last field of the header line, "" for an anonymous mapping) and its
+// VmFlags line; found = false when no mapping contains it.
+struct Mapping {
+  bool found = false;
+  std::string name;
+  std::string flags;
+};
+
+Mapping MappingAt(uintptr_t address) {
   std::ifstream smaps("/proc/self/smaps");
   std::string line;
+  Mapping mapping;
   bool in_range = false;
   while (std::getline(smaps, line)) {
     unsigned long begin = 0, end = 0;
-    char dash = 0;
-    if (line.find(" rw") != std::string::npos &&
-        std::sscanf(line.c_str(), "%lx%c%lx", &begin, &dash, &end) == 3 && dash == '-') {
+    int name_at = 0;
+    // Header lines start with "begin-end perms offset dev inode [name]";
+    // the other lines start with a field name ("Size:", "VmFlags:" ...).
+    if (std::sscanf(line.c_str(), "%lx-%lx %*s %*s %*s %*s %n", &begin, &end, &name_at) == 2 &&
+        name_at > 0) {
+      if (mapping.found) break;  // The mapping's lines are over.
       in_range = begin <= address && address < end;
+      if (in_range) {
+        mapping.found = true;
+        mapping.name = line.substr(name_at);
+      }
       continue;
     }
-    if (in_range && line.rfind("VmFlags:", 0) == 0) return line;
+    if (in_range && line.rfind("VmFlags:", 0) == 0) mapping.flags = line;
   }
-  return "";
+  return mapping;
 }
 
 TEST(HugePageHeapTest, MarksTheGrownHeapForHugePages) {
@@ -48,23 +65,26 @@ TEST(HugePageHeapTest, MarksTheGrownHeapForHugePages) {
   if (access("/sys/kernel/mm/transparent_hugepage/enabled", F_OK) != 0) {
     GTEST_SKIP() << "no transparent huge pages in this kernel";
   }
-  const uintptr_t before = reinterpret_cast<uintptr_t>(sbrk(0));
-  UseHugePagesForHeap();
-  const uintptr_t after = reinterpret_cast<uintptr_t>(sbrk(0));
-  // The heap grew by at least the 64 MiB top pad...
-  EXPECT_GE(after - before, uintptr_t{64} << 20);
-  // ...and a 2 MiB-aligned address inside the new part carries the
-  // "hg" (MADV_HUGEPAGE) flag.
-  const uintptr_t probe = ((before + (uintptr_t{4} << 20)) & ~((uintptr_t{2} << 20) - 1));
-  const std::string flags = HeapFlagsAt(probe);
-  ASSERT_FALSE(flags.empty()) << "no mapping at the grown heap";
-  EXPECT_NE(flags.find(" hg"), std::string::npos) << flags;
-  // Allocations still work, large ones from the heap (the top chunk may
-  // start below the old break) rather than from a mapping of their own.
+  const HugePageRange range = UseHugePagesForHeap();
+  ASSERT_FALSE(range.empty());
+  // The range is 2 MiB-aligned, at least the 64 MiB top pad long, in the
+  // [heap] mapping and carries the "hg" (MADV_HUGEPAGE) flag — set by the
+  // madvise whatever the THP mode ("never" only keeps huge pages away).
+  EXPECT_EQ(range.begin % (uintptr_t{2} << 20), 0u);
+  EXPECT_GE(range.end - range.begin, uintptr_t{64} << 20);
+  const Mapping heap = MappingAt(range.begin);
+  ASSERT_TRUE(heap.found);
+  EXPECT_EQ(heap.name, "[heap]");
+  EXPECT_NE(heap.flags.find(" hg"), std::string::npos) << heap.flags;
+  // A second call marks nothing more and reports the same range.
+  const HugePageRange again = UseHugePagesForHeap();
+  EXPECT_EQ(again.begin, range.begin);
+  EXPECT_EQ(again.end, range.end);
+  // Allocations still work, large ones from the heap rather than from a
+  // mapping of their own.
   void* big = std::malloc(size_t{8} << 20);
   ASSERT_NE(big, nullptr);
-  EXPECT_GE(reinterpret_cast<uintptr_t>(big) + (uintptr_t{1} << 20), before);
-  EXPECT_LT(reinterpret_cast<uintptr_t>(big), after);
+  EXPECT_EQ(MappingAt(reinterpret_cast<uintptr_t>(big)).name, "[heap]");
   std::free(big);
 }
 

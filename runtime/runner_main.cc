@@ -231,6 +231,9 @@ int Main(int argc, char** argv) {
     return Finish(InspectCommand({graph, absl::GetFlag(FLAGS_dot)}, std::cout));
   }
   if (args->command == "bench") return BenchMain(graph, input_values, shape_values, given);
+  // A one-shot run: about half of its time as a process went to first
+  // touches of fresh memory (runtime/huge_page_heap.h). No threads yet.
+  UseHugePagesForHeap();
   return RunMain(graph, input_values);
 }
 
@@ -238,7 +241,6 @@ int Main(int argc, char** argv) {
 }  // namespace rill
 
 int main(int argc, char** argv) {
-  rill::UseHugePagesForHeap();  // ~0.6× the cold start (runtime/huge_page_heap.h).
   // Nothing in rill throws; this only keeps a dependency's exception (e.g.
   // std::bad_alloc) from aborting without the one-line error.
   try {
