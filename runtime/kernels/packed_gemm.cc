@@ -19,11 +19,12 @@ void PackedGemmPortable(int64_t m, const float* a, int64_t lda, const PackedMatr
   for (int64_t q = q0; q < q1; ++q) {
     const int64_t cols = std::min(kWidth, b.cols() - q * kWidth);
     const float* panel = b.panel(q, row0);
+    const int64_t stride = b.row_stride(q);
     for (int64_t r = 0; r < m; ++r) {
       float sum[kWidth] = {};
       for (int64_t i = 0; i < k; ++i) {
         const float x = a[r * lda + i];
-        for (int64_t j = 0; j < kWidth; ++j) sum[j] += x * panel[i * kWidth + j];
+        for (int64_t j = 0; j < kWidth; ++j) sum[j] += x * panel[i * stride + j];
       }
       float* out = c + r * ldc + q * kWidth;
       for (int64_t j = 0; j < cols; ++j) out[j] = accumulate ? out[j] + sum[j] : sum[j];
@@ -51,13 +52,15 @@ absl::StatusOr<PackedMatrix> PackedMatrix::Pack(const float* b, int64_t ldb, int
   const int64_t floats = std::max<int64_t>(1, packed.panels() * k * kWidth);
   ASSIGN_OR_RETURN(packed.storage_, Tensor::Allocate(DT_FLOAT, TensorShape({floats})));
   float* out = packed.storage_.data<float>();  // Zero-filled: the padding.
+  packed.data_ = out;
   for (int64_t q = 0; q < packed.panels(); ++q) {
     const int64_t c0 = q * kWidth, cols = std::min(kWidth, n - c0);
+    float* panel = out + (packed.panel(q) - packed.data_);
+    const int64_t stride = packed.row_stride(q);
     for (int64_t i = 0; i < k; ++i) {
-      std::memcpy(out + (q * k + i) * kWidth, b + i * ldb + c0, cols * sizeof(float));
+      std::memcpy(panel + i * stride, b + i * ldb + c0, cols * sizeof(float));
     }
   }
-  packed.data_ = out;
   return packed;
 }
 

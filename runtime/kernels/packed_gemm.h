@@ -1,6 +1,7 @@
 // PackedGemm: C (+)= A · B for a B that is multiplied many times (a GRU's
 // recurrent weights, once per step), rearranged once into panels of 16
-// columns so the micro-kernel reads it as one contiguous stream.
+// columns (interleaved by four) so the micro-kernel reads it as one
+// contiguous stream.
 //
 // Why not oneDNN's sgemm for these: it repacks B on every call. Measured
 // on one thread with B hot (bench/separate_measurements.md), on a Zen 3
@@ -13,12 +14,13 @@
 // a Zen 5 with the AVX-512 kernel that choice still held end to end).
 //
 // The micro-kernel is chosen at run time (packed_gemm_kernels.h): AVX-512
-// (6 rows × 32 columns in 12 registers) where the CPU has it, else
+// (6 rows × a group of four panels, 64 columns, in 24 registers; 6 × 32
+// in 12 for the panels of a partial group) where the CPU has it, else
 // AVX2+FMA (6 rows × 16 columns in 12 registers), else a portable loop
 // that computes the same. On a Zen 5 with full-width AVX-512 units the
 // AVX-512 kernel runs at about twice the AVX2 one's FLOP rate, 93-100 % of
-// oneDNN's sgemm from M = 32 (bench/separate_measurements.md, "Ninth
-// session"); the GEMV stays at 0.84x oneDNN's.
+// oneDNN's sgemm from M = 32, and its GEMV about as fast as oneDNN's
+// (bench/separate_measurements.md, "Ninth session", "Tenth session").
 #ifndef RILL_RUNTIME_KERNELS_PACKED_GEMM_H_
 #define RILL_RUNTIME_KERNELS_PACKED_GEMM_H_
 
@@ -30,11 +32,18 @@
 namespace rill {
 
 // A row-major float matrix [K, N] as panels of 16 columns: panel q holds
-// columns [16q, 16q + 16) as K rows of 16 floats, contiguous and 64-byte
-// aligned; columns past N are zero.
+// columns [16q, 16q + 16) as K rows of 16 floats, 64-byte aligned; columns
+// past N are zero. Panels are interleaved in groups of four: a group's K
+// rows hold row i of each of its panels side by side (64 floats, fewer in
+// a last group of fewer panels), so a product over a whole group reads one
+// contiguous stream instead of four: a GEMV 128×384 with the weights in L2
+// took 1197 instead of 1765 ns on the Zen 5, and the 6-row × 64-column tile
+// reads each row of the group whole (bench/separate_measurements.md,
+// "Tenth session").
 class PackedMatrix {
  public:
   static constexpr int64_t kPanelWidth = 16;
+  static constexpr int64_t kGroupPanels = 4;
 
   PackedMatrix() = default;
 
@@ -55,9 +64,19 @@ class PackedMatrix {
   int64_t rows() const { return rows_; }
   int64_t cols() const { return cols_; }
   int64_t panels() const { return (cols_ + kPanelWidth - 1) / kPanelWidth; }
-  // Panel q from row `row` on.
+  // Floats from one row of panel q to its next row: the width of q's group.
+  int64_t row_stride(int64_t q) const {
+    const int64_t first = q - q % kGroupPanels;
+    const int64_t in_group = panels() - first < kGroupPanels ? panels() - first : kGroupPanels;
+    return in_group * kPanelWidth;
+  }
+  // Whether panels q and q + 1 are in one group (read with one stride).
+  static bool SameGroup(int64_t q) { return (q + 1) % kGroupPanels != 0; }
+  // Panel q from row `row` on; its rows are row_stride(q) floats apart.
   const float* panel(int64_t q, int64_t row = 0) const {
-    return data_ + (q * rows_ + row) * kPanelWidth;
+    const int64_t first = q - q % kGroupPanels;
+    return data_ + first * rows_ * kPanelWidth + row * row_stride(q) +
+           (q - first) * kPanelWidth;
   }
 
  private:

@@ -40,19 +40,20 @@ RILL_AVX2 inline void StoreRow(__m256 lo, __m256 hi, float* c, int64_t cols, boo
   _mm256_maskstore_ps(c + 8, mask_hi, hi);
 }
 
-// C[R rows, cols] (+)= A[R rows, k] · panel: 2R accumulators, one broadcast
-// of A per row and two loads of the panel per k. Named registers rather
-// than an array: GCC keeps an array of __m256 in memory.
+// C[R rows, cols] (+)= A[R rows, k] · panel (rows `stride` floats apart):
+// 2R accumulators, one broadcast of A per row and two loads of the panel
+// per k. Named registers rather than an array: GCC keeps an array of
+// __m256 in memory.
 template <int R>
-RILL_AVX2 void Tile(int64_t k, const float* a, int64_t lda, const float* panel, float* c,
-                    int64_t ldc, int64_t cols, bool accumulate) {
+RILL_AVX2 void Tile(int64_t k, const float* a, int64_t lda, const float* panel,
+                    int64_t stride, float* c, int64_t ldc, int64_t cols, bool accumulate) {
   __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
          c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
   RILL_TILE_ROWS_OF_A(R, a, lda);
   if (accumulate) PrefetchTileRowsOfC<R>(c, ldc);
   for (int64_t i = 0; i < k; ++i) {
-    const __m256 b0 = _mm256_load_ps(panel + i * kWidth);
-    const __m256 b1 = _mm256_load_ps(panel + i * kWidth + 8);
+    const __m256 b0 = _mm256_load_ps(panel + i * stride);
+    const __m256 b1 = _mm256_load_ps(panel + i * stride + 8);
     __m256 x;
 #define RILL_TILE_ROW(r)                              \
   if constexpr (R > r) {                              \
@@ -72,29 +73,30 @@ RILL_AVX2 void Tile(int64_t k, const float* a, int64_t lda, const float* panel, 
   if constexpr (R > 5) StoreRow(c50, c51, c + 5 * ldc, cols, accumulate);
 }
 
-// One row of A against two full panels, k unrolled by two: eight
-// independent accumulators instead of Tile<1>'s two (a GEMV is otherwise
-// bound by the FMA latency).
-RILL_AVX2 void RowTwoPanels(int64_t k, const float* a, const float* p0, const float* p1,
+// One row of A against two full panels of one group (`p0` the first, rows
+// `stride` floats apart), k unrolled by two: eight independent accumulators
+// instead of Tile<1>'s two (a GEMV is otherwise bound by the FMA latency).
+RILL_AVX2 void RowTwoPanels(int64_t k, const float* a, const float* p0, int64_t stride,
                             float* c, bool accumulate) {
+  const float* p1 = p0 + kWidth;
   __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0, t0 = s0, t1 = s0, t2 = s0,
          t3 = s0;
   int64_t i = 0;
   for (; i + 2 <= k; i += 2) {
     const __m256 x0 = _mm256_broadcast_ss(a + i), x1 = _mm256_broadcast_ss(a + i + 1);
-    const int64_t o = i * kWidth;
+    const int64_t o = i * stride, o1 = o + stride;
     s0 = _mm256_fmadd_ps(x0, _mm256_load_ps(p0 + o), s0);
     s1 = _mm256_fmadd_ps(x0, _mm256_load_ps(p0 + o + 8), s1);
     t0 = _mm256_fmadd_ps(x0, _mm256_load_ps(p1 + o), t0);
     t1 = _mm256_fmadd_ps(x0, _mm256_load_ps(p1 + o + 8), t1);
-    s2 = _mm256_fmadd_ps(x1, _mm256_load_ps(p0 + o + 16), s2);
-    s3 = _mm256_fmadd_ps(x1, _mm256_load_ps(p0 + o + 24), s3);
-    t2 = _mm256_fmadd_ps(x1, _mm256_load_ps(p1 + o + 16), t2);
-    t3 = _mm256_fmadd_ps(x1, _mm256_load_ps(p1 + o + 24), t3);
+    s2 = _mm256_fmadd_ps(x1, _mm256_load_ps(p0 + o1), s2);
+    s3 = _mm256_fmadd_ps(x1, _mm256_load_ps(p0 + o1 + 8), s3);
+    t2 = _mm256_fmadd_ps(x1, _mm256_load_ps(p1 + o1), t2);
+    t3 = _mm256_fmadd_ps(x1, _mm256_load_ps(p1 + o1 + 8), t3);
   }
   if (i < k) {
     const __m256 x0 = _mm256_broadcast_ss(a + i);
-    const int64_t o = i * kWidth;
+    const int64_t o = i * stride;
     s0 = _mm256_fmadd_ps(x0, _mm256_load_ps(p0 + o), s0);
     s1 = _mm256_fmadd_ps(x0, _mm256_load_ps(p0 + o + 8), s1);
     t0 = _mm256_fmadd_ps(x0, _mm256_load_ps(p1 + o), t0);
@@ -105,15 +107,15 @@ RILL_AVX2 void RowTwoPanels(int64_t k, const float* a, const float* p0, const fl
 }
 
 RILL_AVX2 void TileRows(int64_t rows, int64_t k, const float* a, int64_t lda,
-                        const float* panel, float* c, int64_t ldc, int64_t cols,
-                        bool accumulate) {
+                        const float* panel, int64_t stride, float* c, int64_t ldc,
+                        int64_t cols, bool accumulate) {
   switch (rows) {
-    case 1: return Tile<1>(k, a, lda, panel, c, ldc, cols, accumulate);
-    case 2: return Tile<2>(k, a, lda, panel, c, ldc, cols, accumulate);
-    case 3: return Tile<3>(k, a, lda, panel, c, ldc, cols, accumulate);
-    case 4: return Tile<4>(k, a, lda, panel, c, ldc, cols, accumulate);
-    case 5: return Tile<5>(k, a, lda, panel, c, ldc, cols, accumulate);
-    default: return Tile<6>(k, a, lda, panel, c, ldc, cols, accumulate);
+    case 1: return Tile<1>(k, a, lda, panel, stride, c, ldc, cols, accumulate);
+    case 2: return Tile<2>(k, a, lda, panel, stride, c, ldc, cols, accumulate);
+    case 3: return Tile<3>(k, a, lda, panel, stride, c, ldc, cols, accumulate);
+    case 4: return Tile<4>(k, a, lda, panel, stride, c, ldc, cols, accumulate);
+    case 5: return Tile<5>(k, a, lda, panel, stride, c, ldc, cols, accumulate);
+    default: return Tile<6>(k, a, lda, panel, stride, c, ldc, cols, accumulate);
   }
 }
 
@@ -124,12 +126,16 @@ RILL_AVX2 void PackedGemmAvx2(int64_t m, const float* a, int64_t lda, const Pack
                               float* c, int64_t ldc) {
   auto cols_of = [&](int64_t q) { return std::min(kWidth, b.cols() - q * kWidth); };
   if (m == 1) {
-    int64_t q = q0;
-    for (; q + 2 <= q1 && cols_of(q + 1) == kWidth; q += 2) {
-      RowTwoPanels(k, a, b.panel(q, row0), b.panel(q + 1, row0), c + q * kWidth, accumulate);
-    }
-    for (; q < q1; ++q) {
-      Tile<1>(k, a, lda, b.panel(q, row0), c + q * kWidth, ldc, cols_of(q), accumulate);
+    for (int64_t q = q0; q < q1;) {
+      // Two full panels of one group share a stride.
+      if (q + 2 <= q1 && PackedMatrix::SameGroup(q) && cols_of(q + 1) == kWidth) {
+        RowTwoPanels(k, a, b.panel(q, row0), b.row_stride(q), c + q * kWidth, accumulate);
+        q += 2;
+        continue;
+      }
+      Tile<1>(k, a, lda, b.panel(q, row0), b.row_stride(q), c + q * kWidth, ldc, cols_of(q),
+              accumulate);
+      ++q;
     }
     return;
   }
@@ -145,7 +151,8 @@ RILL_AVX2 void PackedGemmAvx2(int64_t m, const float* a, int64_t lda, const Pack
         for (int64_t t = 0; t < tiles; ++t) {
           const int64_t r0 = m0 + rows * t / tiles, r1 = m0 + rows * (t + 1) / tiles;
           TileRows(r1 - r0, depth, a + r0 * lda + k0, lda, b.panel(q, row0 + k0),
-                   c + r0 * ldc + q * kWidth, ldc, cols_of(q), accumulate || k0 > 0);
+                   b.row_stride(q), c + r0 * ldc + q * kWidth, ldc, cols_of(q),
+                   accumulate || k0 > 0);
         }
       }
     }

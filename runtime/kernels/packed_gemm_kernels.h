@@ -20,8 +20,8 @@ constexpr int64_t kWidth = PackedMatrix::kPanelWidth;
 // L2 while every panel streams past them.
 constexpr int64_t kRowBlock = 96;
 // Depth of one pass: 256 rows of a panel (16 KiB) stay in L1 while every
-// tile of the row block reads them; a tile's C rows stay in L1 across the
-// passes.
+// tile of the row block reads them (half as many rows of a whole group of
+// four panels: 32 KiB); a tile's C rows stay in L1 across the passes.
 constexpr int64_t kDepthBlock = 256;
 
 // Declares a0 .. a5, the rows of a tile's A (rows `lda` floats apart) that
@@ -49,7 +49,9 @@ inline void PrefetchTileRowsOfC(const float* c, int64_t ldc) {
 void PackedGemmAvx2(int64_t m, const float* a, int64_t lda, const PackedMatrix& b, int64_t row0,
                     int64_t k, int64_t q0, int64_t q1, bool accumulate, float* c, int64_t ldc);
 
-// AVX-512F: 6 rows × 32 columns in 12 registers. REQUIRES the CPU has it.
+// AVX-512F: 6 rows × a whole group of four panels (64 columns) in 24
+// registers over depth blocks of kDepthBlock / 2, else 6 rows × two panels
+// of one group in 12. REQUIRES the CPU has it.
 void PackedGemmAvx512(int64_t m, const float* a, int64_t lda, const PackedMatrix& b,
                       int64_t row0, int64_t k, int64_t q0, int64_t q1, bool accumulate, float* c,
                       int64_t ldc);

@@ -6,6 +6,7 @@
 // on every kernel this CPU has (AVX-512, AVX2, portable).
 #include "runtime/kernels/packed_gemm.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -103,9 +104,11 @@ TEST(PackedGemmTest, MatchesTripleLoopOnEveryPath) {
   std::mt19937 rng(7);
   std::vector<Case> cases;
   for (int64_t m : {1, 2, 3, 4, 5, 6, 7, 11, 13, 32, 97, 200}) {
-    // Panel counts 1..5 and 8 (pairs and a single panel left for AVX-512;
-    // groups of four and a remainder for its one-row kernel).
-    for (int64_t n : {1, 15, 16, 17, 40, 64, 65, 80, 128}) {
+    // Panel counts 1..5, 7, 8 and 12 (whole groups of four, one with a
+    // partial last panel at N = 60, and a last group of one or three, full
+    // or not, for the interleaved layout, AVX-512's group and pair tiles
+    // and the one-row kernel).
+    for (int64_t n : {1, 15, 16, 17, 40, 60, 64, 65, 80, 100, 128, 192}) {
       for (int64_t k : {1, 2, 3, 37, 256, 600}) {
         const int64_t panels = (n + 15) / 16;
         for (bool accumulate : {false, true}) {
@@ -119,6 +122,8 @@ TEST(PackedGemmTest, MatchesTripleLoopOnEveryPath) {
           cases.push_back({m, k, n, 2, 4, false});
           cases.push_back({m, k, n, 1, panels - 1, true});
           cases.push_back({m, k, n, panels - 1, panels + 1, false});
+          // A start inside a group: pairs cannot cross into the next one.
+          cases.push_back({m, k, n, 3, panels, true});
         }
         cases.push_back({m, k, n, 0, panels, true, /*first_row=*/5});
         cases.push_back({m, k, n, 0, panels, false, /*first_row=*/0, /*rows_after=*/7});
@@ -159,10 +164,44 @@ TEST(PackedMatrixTest, PanelsAreAlignedAndZeroPadded) {
     EXPECT_EQ(reinterpret_cast<uintptr_t>(packed.panel(q)) % 64, 0u);
   }
   // Panel 1, row 2: columns 16..19 of row 2, then zeros.
-  const float* row = packed.panel(1) + 2 * 16;
+  const float* row = packed.panel(1) + 2 * packed.row_stride(1);
   EXPECT_EQ(row[0], b[2 * 20 + 16]);
   EXPECT_EQ(row[3], b[2 * 20 + 19]);
   for (int j = 4; j < 16; ++j) EXPECT_EQ(row[j], 0.0f) << j;
+}
+
+// Panels are interleaved in groups of four: row i of a group holds row i of
+// each of its panels side by side, so a group of four is one stream of 64
+// floats per row; a last group of fewer panels is narrower. Every element
+// is where panel() and row_stride() say, columns past N are zero.
+TEST(PackedMatrixTest, GroupsOfFourPanelsAreInterleavedByRow) {
+  for (int64_t n : {80, 70, 128, 16}) {
+    SCOPED_TRACE(::testing::Message() << "N=" << n);
+    const int64_t k = 7;
+    std::vector<float> b(k * n);
+    for (size_t i = 0; i < b.size(); ++i) b[i] = static_cast<float>(i + 1);
+    const PackedMatrix packed = *PackedMatrix::Pack(b.data(), n, k, n);
+    const int64_t panels = (n + 15) / 16;
+    ASSERT_EQ(packed.panels(), panels);
+    for (int64_t q = 0; q < panels; ++q) {
+      const int64_t group_first = q / 4 * 4;
+      const int64_t in_group = std::min<int64_t>(4, panels - group_first);
+      EXPECT_EQ(packed.row_stride(q), 16 * in_group) << q;
+      // Group g starts after the 4·K·16 floats of each group before it.
+      EXPECT_EQ(packed.panel(q) - packed.panel(0), group_first * k * 16 + (q - group_first) * 16)
+          << q;
+      for (int64_t i = 0; i < k; ++i) {
+        EXPECT_EQ(packed.panel(q, i), packed.panel(q) + i * packed.row_stride(q));
+        for (int64_t j = 0; j < 16; ++j) {
+          const int64_t col = q * 16 + j;
+          EXPECT_EQ(packed.panel(q, i)[j], col < n ? b[i * n + col] : 0.0f)
+              << "q=" << q << " i=" << i << " j=" << j;
+        }
+      }
+    }
+    EXPECT_EQ(PackedMatrix::SameGroup(2), true);
+    EXPECT_EQ(PackedMatrix::SameGroup(3), false);
+  }
 }
 
 TEST(PackedMatrixTest, AbsurdSizeIsResourceExhausted) {
