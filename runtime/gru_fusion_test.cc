@@ -150,9 +150,9 @@ TEST_F(GruFusionTest, InterOpThreadsGiveTheSameNumbers) {
 // slices of 16, 17, 17), 130 × 64 (two of 65 rows on oneDNN's sgemm, three
 // of 43-44 on packed weights), 64 × 160. 30 × 1100 × 200 on 3 threads: a
 // team of three sharing the units, each with neighbours on both sides.
-// B = 1 runs the one-row GEMV kernels. 30 × 2000 with 40 units (3 panels:
-// direct steps share a chunk of two and one of one) on 3 threads: a team of
-// two.
+// B = 1 runs the one-row GEMV kernels. 30 × 2000 with 100 units (7 panels:
+// direct steps share a chunk of four, a whole group, and one of three) on
+// 3 threads: a team of two.
 TEST(FusedGruThreadsTest, SplitGateMathGivesTheSameNumbers) {
   struct Case {
     int rows, in, hidden, steps;
@@ -162,7 +162,7 @@ TEST(FusedGruThreadsTest, SplitGateMathGivesTheSameNumbers) {
         Case{48, 24, 200, 5},
         Case{7, 8, 600, 3}, Case{7, 8, 600, 90}, Case{64, 8, 160, 9}, Case{128, 8, 24, 3},
         Case{50, 16, 200, 4}, Case{130, 8, 64, 4}, Case{30, 1100, 200, 3}, Case{1, 16, 64, 5},
-        Case{30, 2000, 40, 3}}) {
+        Case{30, 2000, 100, 3}}) {
     SCOPED_TRACE(::testing::Message() << "B=" << tc.rows << " I=" << tc.in << " H=" << tc.hidden
                                     << " T=" << tc.steps);
     const int kRows = tc.rows, kIn = tc.in, kHidden = tc.hidden, steps = tc.steps;

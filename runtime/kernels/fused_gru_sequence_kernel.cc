@@ -53,8 +53,12 @@ constexpr int64_t kLargeChunkBytes = int64_t{4} << 20;
 constexpr int64_t kSmallChunkBytes = int64_t{1} << 20;
 
 // Panels per chunk of work that a thread of a team takes at a time (direct
-// steps): two, the AVX-512 kernel's tile width.
-constexpr int64_t kPanelsPerChunk = 2;
+// steps): a whole group of the packed layout (packed_gemm.h), which the
+// AVX-512 kernel multiplies with its widest tile. With chunks of two
+// panels (half a group each, the previous tile width) 16×256×256 on 2
+// threads took 1.067× as long (bench/separate_measurements.md, "Tenth
+// session").
+constexpr int64_t kPanelsPerChunk = PackedMatrix::kGroupPanels;
 
 // Panels of PackedMatrix::kPanelWidth columns that hold `units` columns.
 int64_t Panels(int64_t units) {

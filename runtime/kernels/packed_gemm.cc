@@ -53,7 +53,8 @@ absl::StatusOr<PackedMatrix> PackedMatrix::Pack(const float* b, int64_t ldb, int
   ASSIGN_OR_RETURN(packed.storage_, Tensor::Allocate(DT_FLOAT, TensorShape({floats})));
   float* out = packed.storage_.data<float>();  // Zero-filled: the padding.
   packed.data_ = out;
-  for (int64_t q = 0; q < packed.panels(); ++q) {
+  // With no rows the panels' addresses would lie past the allocation.
+  for (int64_t q = 0; k > 0 && q < packed.panels(); ++q) {
     const int64_t c0 = q * kWidth, cols = std::min(kWidth, n - c0);
     float* panel = out + (packed.panel(q) - packed.data_);
     const int64_t stride = packed.row_stride(q);

@@ -15,7 +15,8 @@
 //
 // The micro-kernel is chosen at run time (packed_gemm_kernels.h): AVX-512
 // (6 rows × a group of four panels, 64 columns, in 24 registers; 6 × 32
-// in 12 for the panels of a partial group) where the CPU has it, else
+// in 12 for a partial group or a range that starts or ends inside a group)
+// where the CPU has it, else
 // AVX2+FMA (6 rows × 16 columns in 12 registers), else a portable loop
 // that computes the same. On a Zen 5 with full-width AVX-512 units the
 // AVX-512 kernel runs at about twice the AVX2 one's FLOP rate, 93-100 % of

@@ -210,7 +210,7 @@ RILL_AVX512 void PackedGemmAvx512(int64_t m, const float* a, int64_t lda, const 
     const int64_t tiles = (rows + 5) / 6;
     for (int64_t q = q0, next; q < q1; q = next) {
       // A whole group of four panels: one tile reads its rows whole, over
-      // half the depth (a block of its rows then fills as much of L1).
+      // half the depth (128 rows of the group: 32 KiB of L1).
       if (q % PackedMatrix::kGroupPanels == 0 && q + 4 <= q1) {
         next = q + 4;
         const __mmask16 mask3 = mask_of(q + 3);

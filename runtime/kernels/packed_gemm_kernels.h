@@ -19,9 +19,14 @@ constexpr int64_t kWidth = PackedMatrix::kPanelWidth;
 // Rows of A per pass over the panels: 96 rows of K <= 1024 floats stay in
 // L2 while every panel streams past them.
 constexpr int64_t kRowBlock = 96;
-// Depth of one pass: 256 rows of a panel (16 KiB) stay in L1 while every
-// tile of the row block reads them (half as many rows of a whole group of
-// four panels: 32 KiB); a tile's C rows stay in L1 across the passes.
+// Depth of one pass: 256 rows of a panel stay in L1 while every tile of the
+// row block reads them (half as many rows of a whole group of four panels:
+// 32 KiB); a tile's C rows stay in L1 across the passes. A tile over one
+// or two panels of a group reads 64 or 128 of every 256 bytes per row, so
+// its rows fall into a quarter or half of L1's sets: on these CPUs' 12-way
+// 48 KiB L1 that held in the measurements, a smaller 8-way L1 (Zen 3) may
+// not (not measured there; the GRU kernels multiply whole groups where
+// they can).
 constexpr int64_t kDepthBlock = 256;
 
 // Declares a0 .. a5, the rows of a tile's A (rows `lda` floats apart) that

@@ -104,11 +104,11 @@ TEST(PackedGemmTest, MatchesTripleLoopOnEveryPath) {
   std::mt19937 rng(7);
   std::vector<Case> cases;
   for (int64_t m : {1, 2, 3, 4, 5, 6, 7, 11, 13, 32, 97, 200}) {
-    // Panel counts 1..5, 7, 8 and 12 (whole groups of four, one with a
-    // partial last panel at N = 60, and a last group of one or three, full
-    // or not, for the interleaved layout, AVX-512's group and pair tiles
-    // and the one-row kernel).
-    for (int64_t n : {1, 15, 16, 17, 40, 60, 64, 65, 80, 100, 128, 192}) {
+    // Panel counts 1..8 and 12 (whole groups of four, one with a partial
+    // last panel at N = 60 and at 124, and a last group of one, two or
+    // three panels, full or not, for the interleaved layout, AVX-512's
+    // group and pair tiles and the one-row kernels).
+    for (int64_t n : {1, 15, 16, 17, 40, 60, 64, 65, 80, 96, 100, 112, 124, 128, 192}) {
       for (int64_t k : {1, 2, 3, 37, 256, 600}) {
         const int64_t panels = (n + 15) / 16;
         for (bool accumulate : {false, true}) {
@@ -117,8 +117,8 @@ TEST(PackedGemmTest, MatchesTripleLoopOnEveryPath) {
         if (panels > 1) cases.push_back({m, k, n, 1, panels, true});
         if (panels > 2) cases.push_back({m, k, n, 1, 2, false});
         if (panels > 4) {
-          // Interior ranges as a team's chunks of two panels are (an odd
-          // start, an end inside the matrix, a range past its last panel).
+          // Interior ranges as a team's shares are (an odd start inside a
+          // group, an end inside the matrix, a range past its last panel).
           cases.push_back({m, k, n, 2, 4, false});
           cases.push_back({m, k, n, 1, panels - 1, true});
           cases.push_back({m, k, n, panels - 1, panels + 1, false});
@@ -175,7 +175,7 @@ TEST(PackedMatrixTest, PanelsAreAlignedAndZeroPadded) {
 // floats per row; a last group of fewer panels is narrower. Every element
 // is where panel() and row_stride() say, columns past N are zero.
 TEST(PackedMatrixTest, GroupsOfFourPanelsAreInterleavedByRow) {
-  for (int64_t n : {80, 70, 128, 16}) {
+  for (int64_t n : {80, 70, 96, 112, 128, 16}) {
     SCOPED_TRACE(::testing::Message() << "N=" << n);
     const int64_t k = 7;
     std::vector<float> b(k * n);
