@@ -10,15 +10,15 @@
 // (a GEMV); at M >= 256 or 3200 (hoisted projections) oneDNN stays ahead
 // (it packs A too), so those products stay on Sgemm. Inside a GRU sequence
 // at M = 64, between two 3 MB weight streams, it took 1.15x sgemm's cycles
-// for the same FLOPs, so the sequence kernel uses it only below B = 64 (on
-// a Zen 5 with the AVX-512 kernel that choice still held end to end).
+// for the same FLOPs, so the sequence kernel uses it only below 64 rows
+// (of the batch, or of a slice of it on several threads; on a Zen 5 with
+// the AVX-512 kernel that choice still held end to end).
 //
 // The micro-kernel is chosen at run time (packed_gemm_kernels.h): AVX-512
 // (6 rows × a group of four panels, 64 columns, in 24 registers; 6 × 32
-// in 12 for a partial group or a range that starts or ends inside a group)
-// where the CPU has it, else
-// AVX2+FMA (6 rows × 16 columns in 12 registers), else a portable loop
-// that computes the same. On a Zen 5 with full-width AVX-512 units the
+// in 12 for a partial group or a range that starts or ends inside a
+// group) where the CPU has it, else AVX2+FMA (6 rows × 16 columns in 12
+// registers), else a portable loop that computes the same. On a Zen 5 with full-width AVX-512 units the
 // AVX-512 kernel runs at about twice the AVX2 one's FLOP rate, 93-100 % of
 // oneDNN's sgemm from M = 32, and its GEMV about as fast as oneDNN's
 // (bench/separate_measurements.md, "Ninth session", "Tenth session").
