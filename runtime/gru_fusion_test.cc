@@ -135,6 +135,41 @@ TEST_F(GruFusionTest, InterOpThreadsGiveTheSameNumbers) {
   ExpectNear(one, Run(true, fetches, /*inter_op_threads=*/3));
 }
 
+// A static_rnn of `steps` GRU steps (biases drawn from [-0.5, 0.5]) over
+// placeholders x0.. [rows, in] and h0 [rows, hidden], and values to feed
+// them; `states` names every step's output.
+struct GruSequenceGraph {
+  Scope root = Scope::NewRootScope(&GlobalOpRegistry());
+  Session::Feeds feeds;
+  std::unique_ptr<GRUCell> cell;
+  Node* init = nullptr;
+  std::vector<std::string> states;
+};
+
+std::unique_ptr<GruSequenceGraph> BuildGruSequence(int rows, int in, int hidden, int steps) {
+  auto g = std::make_unique<GruSequenceGraph>();
+  g->root.graph()->set_seed(11);
+  std::vector<Output> xs;
+  for (int t = 0; t < steps; ++t) {
+    const std::string name = "x" + std::to_string(t);
+    xs.push_back(ops::Placeholder(g->root.WithOpName(name), DT_FLOAT, TensorShape({rows, in})));
+    Tensor x = *Tensor::Allocate(DT_FLOAT, TensorShape({rows, in}));
+    for (int i = 0; i < rows * in; ++i) x.data<float>()[i] = std::sin(0.11f * (i + 7 * t));
+    g->feeds.emplace_back(name, x);
+  }
+  Output h0 = ops::Placeholder(g->root.WithOpName("h0"), DT_FLOAT, TensorShape({rows, hidden}));
+  Tensor h = *Tensor::Allocate(DT_FLOAT, TensorShape({rows, hidden}));
+  for (int i = 0; i < rows * hidden; ++i) h.data<float>()[i] = std::cos(0.07f * i);
+  g->feeds.emplace_back("h0", h);
+  GRUCellOptions o;
+  o.bias_initializer = RandomUniformInitializer(-0.5, 0.5);
+  g->cell = *GRUCell::Create(g->root, hidden, o);
+  StaticRnnResult rnn = *StaticRnn(g->root, *g->cell, xs, std::vector<Output>{h0});
+  g->init = GlobalVariablesInitializer(g->root);
+  for (const Output& out : rnn.outputs) g->states.push_back(out.name());
+  return g;
+}
+
 // With 2 intra-op threads and enough rows (48 × 3·64 elements), the fused
 // kernels also split their element-wise gate math across threads: the
 // numbers stay those of the unfused graph, for the sequence kernel (T = 3)
@@ -165,28 +200,8 @@ TEST(FusedGruThreadsTest, SplitGateMathGivesTheSameNumbers) {
         Case{30, 2000, 100, 3}}) {
     SCOPED_TRACE(::testing::Message() << "B=" << tc.rows << " I=" << tc.in << " H=" << tc.hidden
                                     << " T=" << tc.steps);
-    const int kRows = tc.rows, kIn = tc.in, kHidden = tc.hidden, steps = tc.steps;
-    Scope root = Scope::NewRootScope(&GlobalOpRegistry());
-    root.graph()->set_seed(11);
-    std::vector<Output> xs;
-    Session::Feeds feeds;
-    for (int t = 0; t < steps; ++t) {
-      const std::string name = "x" + std::to_string(t);
-      xs.push_back(ops::Placeholder(root.WithOpName(name), DT_FLOAT, TensorShape({kRows, kIn})));
-      Tensor x = *Tensor::Allocate(DT_FLOAT, TensorShape({kRows, kIn}));
-      for (int i = 0; i < kRows * kIn; ++i) x.data<float>()[i] = std::sin(0.11f * (i + 7 * t));
-      feeds.emplace_back(name, x);
-    }
-    Output h0 = ops::Placeholder(root.WithOpName("h0"), DT_FLOAT, TensorShape({kRows, kHidden}));
-    Tensor h = *Tensor::Allocate(DT_FLOAT, TensorShape({kRows, kHidden}));
-    for (int i = 0; i < kRows * kHidden; ++i) h.data<float>()[i] = std::cos(0.07f * i);
-    feeds.emplace_back("h0", h);
-    GRUCellOptions o;
-    o.bias_initializer = RandomUniformInitializer(-0.5, 0.5);
-    std::unique_ptr<GRUCell> cell = *GRUCell::Create(root, kHidden, o);
-    StaticRnnResult rnn = *StaticRnn(root, *cell, xs, std::vector<Output>{h0});
-    Node* init = GlobalVariablesInitializer(root);
-    ASSERT_TRUE(root.ok()) << root.status();
+    std::unique_ptr<GruSequenceGraph> g = BuildGruSequence(tc.rows, tc.in, tc.hidden, tc.steps);
+    ASSERT_TRUE(g->root.ok()) << g->root.status();
     std::map<std::string, Tensor> weights;
     std::vector<Tensor> results[4];
     const std::pair<bool, int> configs[4] = {{false, 1}, {true, 1}, {true, 2}, {true, 3}};
@@ -194,17 +209,17 @@ TEST(FusedGruThreadsTest, SplitGateMathGivesTheSameNumbers) {
       SessionOptions so;
       so.enable_rewrites = configs[c].first;
       so.intra_op_threads = configs[c].second;
-      std::unique_ptr<Session> session = *Session::Create(*root.graph(), so);
-      RILL_ASSERT_OK(session->Run({}, {}, {init->name()}));
+      std::unique_ptr<Session> session = *Session::Create(*g->root.graph(), so);
+      RILL_ASSERT_OK(session->Run({}, {}, {g->init->name()}));
       if (c == 0) {
-        for (Variable* v : cell->variables()) weights[v->name] = *session->variables().Read(v->name);
+        for (Variable* v : g->cell->variables()) {
+          weights[v->name] = *session->variables().Read(v->name);
+        }
       } else {
         RILL_ASSERT_OK(session->variables().WriteAll(weights));
       }
       // Every state, so that each step's output rows are checked too.
-      std::vector<std::string> states;
-      for (const Output& out : rnn.outputs) states.push_back(out.name());
-      results[c] = *session->Run(feeds, states);
+      results[c] = *session->Run(g->feeds, g->states);
     }
     for (int c = 1; c < 4; ++c) ExpectNear(results[0], results[c]);
   }
@@ -216,41 +231,20 @@ TEST(FusedGruThreadsTest, SplitGateMathGivesTheSameNumbers) {
 // single-threaded unfused numbers, for a sequence (T = 5) and a single step
 // (T = 1).
 TEST(FusedGruThreadsTest, ConcurrentRunsOfRowSlicesAgree) {
-  constexpr int kRows = 48, kIn = 24, kHidden = 200;
   for (int steps : {5, 1}) {
     SCOPED_TRACE(::testing::Message() << "T=" << steps);
-    Scope root = Scope::NewRootScope(&GlobalOpRegistry());
-    root.graph()->set_seed(23);
-    std::vector<Output> xs;
-    Session::Feeds feeds;
-    for (int t = 0; t < steps; ++t) {
-      const std::string name = "x" + std::to_string(t);
-      xs.push_back(ops::Placeholder(root.WithOpName(name), DT_FLOAT, TensorShape({kRows, kIn})));
-      Tensor x = *Tensor::Allocate(DT_FLOAT, TensorShape({kRows, kIn}));
-      for (int i = 0; i < kRows * kIn; ++i) x.data<float>()[i] = std::sin(0.13f * (i + 5 * t));
-      feeds.emplace_back(name, x);
-    }
-    Output h0 = ops::Placeholder(root.WithOpName("h0"), DT_FLOAT, TensorShape({kRows, kHidden}));
-    Tensor h = *Tensor::Allocate(DT_FLOAT, TensorShape({kRows, kHidden}));
-    for (int i = 0; i < kRows * kHidden; ++i) h.data<float>()[i] = std::cos(0.05f * i);
-    feeds.emplace_back("h0", h);
-    std::unique_ptr<GRUCell> cell = *GRUCell::Create(root, kHidden);
-    StaticRnnResult rnn = *StaticRnn(root, *cell, xs, std::vector<Output>{h0});
-    Node* init = GlobalVariablesInitializer(root);
-    ASSERT_TRUE(root.ok()) << root.status();
-    std::vector<std::string> states;
-    for (const Output& out : rnn.outputs) states.push_back(out.name());
-
+    std::unique_ptr<GruSequenceGraph> g = BuildGruSequence(48, 24, 200, steps);
+    ASSERT_TRUE(g->root.ok()) << g->root.status();
     SessionOptions plain_options;
     plain_options.enable_rewrites = false;
-    auto plain = *Session::Create(*root.graph(), plain_options);
-    RILL_ASSERT_OK(plain->Run({}, {}, {init->name()}));
-    const std::vector<Tensor> expected = *plain->Run(feeds, states);
+    auto plain = *Session::Create(*g->root.graph(), plain_options);
+    RILL_ASSERT_OK(plain->Run({}, {}, {g->init->name()}));
+    const std::vector<Tensor> expected = *plain->Run(g->feeds, g->states);
     SessionOptions fused_options;
     fused_options.intra_op_threads = 2;
-    auto fused = *Session::Create(*root.graph(), fused_options);
+    auto fused = *Session::Create(*g->root.graph(), fused_options);
     std::map<std::string, Tensor> weights;
-    for (Variable* v : cell->variables()) weights[v->name] = *plain->variables().Read(v->name);
+    for (Variable* v : g->cell->variables()) weights[v->name] = *plain->variables().Read(v->name);
     RILL_ASSERT_OK(fused->variables().WriteAll(weights));
 
     std::atomic<int> bad{0};
@@ -258,7 +252,7 @@ TEST(FusedGruThreadsTest, ConcurrentRunsOfRowSlicesAgree) {
     for (int t = 0; t < 3; ++t) {
       threads.emplace_back([&] {
         for (int run = 0; run < 30; ++run) {
-          absl::StatusOr<std::vector<Tensor>> got = fused->Run(feeds, states);
+          absl::StatusOr<std::vector<Tensor>> got = fused->Run(g->feeds, g->states);
           if (!got.ok() || got->size() != expected.size()) {
             ++bad;
             continue;
