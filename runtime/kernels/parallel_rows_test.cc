@@ -3,7 +3,9 @@
 #include <atomic>
 #include <chrono>
 #include <mutex>
+#include <new>
 #include <set>
+#include <stdexcept>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -150,6 +152,35 @@ TEST(ParallelTeamTest, NestedTeamKeepsTheOuterBarriers) {
     if (me == 0) seen_by_first = written.load(std::memory_order_relaxed);
   });
   EXPECT_EQ(seen_by_first, 7);
+}
+
+// ParallelSlices returns the first failing member's status in member order,
+// and turns an exception inside a member into that member's status instead
+// of terminating the process on an OpenMP thread.
+TEST(ParallelSlicesTest, ReturnsTheFirstErrorAndCatchesExceptions) {
+  std::atomic<int> ran{0};
+  EXPECT_TRUE(ParallelSlices(2, [&](int, int) {
+                ++ran;
+                return absl::OkStatus();
+              }).ok());
+  EXPECT_EQ(ran.load(), 2);
+  const absl::Status second = ParallelSlices(2, [](int me, int) {
+    return me == 1 ? absl::InvalidArgumentError("slice 1") : absl::OkStatus();
+  });
+  EXPECT_EQ(second, absl::InvalidArgumentError("slice 1"));
+  const absl::Status both = ParallelSlices(2, [](int me, int) {
+    return absl::InternalError(me == 0 ? "slice 0" : "slice 1");
+  });
+  EXPECT_EQ(both, absl::InternalError("slice 0"));
+  const absl::Status no_memory = ParallelSlices(2, [](int me, int) -> absl::Status {
+    if (me == 1) throw std::bad_alloc();
+    return absl::OkStatus();
+  });
+  EXPECT_EQ(no_memory.code(), absl::StatusCode::kResourceExhausted) << no_memory;
+  const absl::Status thrown = ParallelSlices(1, [](int, int) -> absl::Status {
+    throw std::runtime_error("boom");
+  });
+  EXPECT_EQ(thrown, absl::InternalError("A parallel slice threw: boom"));
 }
 
 }  // namespace
