@@ -32,7 +32,7 @@ bool HasShape(const TensorShape& shape, int64_t rows, int64_t cols = -1) {
 }
 
 // GruRowSlices: rows per slice, measured with paired runs of BM_GruSeq100
-// on 2 threads (bench/separate_measurements.md, "Row slices"): 32×256×256
+// on 2 threads (bench/separate_measurements.md, "Tenth session"): 32×256×256
 // took 0.76× the time of the team sharing the units, 64×512×512 0.94×,
 // 256×1024×1024 0.93× (two oneDNN products of one thread each instead of
 // one of two threads); 16×256×256 as two slices of 8 rows 1.04×.
