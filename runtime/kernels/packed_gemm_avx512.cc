@@ -191,10 +191,14 @@ RILL_AVX512 void PackedGemmAvx512(int64_t m, const float* a, int64_t lda, const 
                                   int64_t row0, int64_t k, int64_t q0, int64_t q1,
                                   bool accumulate, float* c, int64_t ldc) {
   auto mask_of = [&](int64_t q) { return PanelMask(b.cols() - q * kWidth); };
+  // Whether a whole group of four panels (RowFourPanels, Group512) starts at
+  // panel q of the range.
+  static_assert(PackedMatrix::kGroupPanels == 4, "the group kernels hold four panels");
+  auto group_at = [&](int64_t q) { return q % 4 == 0 && q + 4 <= q1; };
   if (m == 1) {
     for (int64_t q = q0; q < q1;) {
       // A whole group (four panels, the last full): one stream.
-      if (q % PackedMatrix::kGroupPanels == 0 && q + 4 <= q1 && mask_of(q + 3) == 0xFFFF) {
+      if (group_at(q) && mask_of(q + 3) == 0xFFFF) {
         RowFourPanels(k, a, b.panel(q, row0), c + q * kWidth, accumulate);
         q += 4;
         continue;
@@ -211,7 +215,7 @@ RILL_AVX512 void PackedGemmAvx512(int64_t m, const float* a, int64_t lda, const 
     for (int64_t q = q0, next; q < q1; q = next) {
       // A whole group of four panels: one tile reads its rows whole, over
       // half the depth (128 rows of the group: 32 KiB of L1).
-      if (q % PackedMatrix::kGroupPanels == 0 && q + 4 <= q1) {
+      if (group_at(q)) {
         next = q + 4;
         const __mmask16 mask3 = mask_of(q + 3);
         for (int64_t k0 = 0; k0 < k; k0 += kDepthBlock / 2) {
