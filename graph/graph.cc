@@ -37,6 +37,43 @@ std::string Output::name() const {
 DataType Output::dtype() const { return node->output_type(index); }
 const TensorShape& Output::shape() const { return node->output_shape(index); }
 
+absl::Status Node::RestoreLocked() const {
+  if (const_value_.has_value() || !restorer_) return absl::OkStatus();
+  ASSIGN_OR_RETURN(Tensor value, restorer_());
+  if (value.dtype() != output_types_[0] || value.shape() != output_shapes_[0]) {
+    return absl::InternalError(absl::StrCat("the released value of '", name_, "' came back as ",
+                                            DataTypeString(value.dtype()), " ",
+                                            value.shape().ToString(), " instead of ",
+                                            DataTypeString(output_types_[0]), " ",
+                                            output_shapes_[0].ToString()));
+  }
+  const_value_ = std::move(value);
+  restorer_ = nullptr;
+  return absl::OkStatus();
+}
+
+const Tensor* Node::const_value() const {
+  if (!has_const_value_) return nullptr;
+  absl::MutexLock lock(&value_mu_);
+  if (!RestoreLocked().ok()) return nullptr;
+  value_pinned_ = true;
+  return &*const_value_;
+}
+
+absl::StatusOr<Tensor> Node::SharedConstValue() const {
+  if (!has_const_value_) {
+    return absl::FailedPreconditionError(absl::StrCat("'", name_, "' has no constant value"));
+  }
+  absl::MutexLock lock(&value_mu_);
+  RETURN_IF_ERROR(RestoreLocked());
+  return *const_value_;
+}
+
+bool Node::const_value_released() const {
+  absl::MutexLock lock(&value_mu_);
+  return !const_value_.has_value() && restorer_ != nullptr;
+}
+
 absl::StatusOr<std::pair<absl::string_view, int>> ParseTensorName(absl::string_view name) {
   size_t colon = name.rfind(':');
   if (colon == absl::string_view::npos) return std::make_pair(name, 0);
@@ -201,7 +238,11 @@ absl::StatusOr<Node*> Graph::AddNode(NodeSpec spec) {
     in_shapes.push_back(in.node->output_shape(in.index));
     inputs_fully_defined &= in_shapes.back().IsFullyDefined();
     in_actual.push_back(BaseType(actual));
-    in_values.push_back(in.index == 0 ? in.node->const_value() : nullptr);
+    // Read without the node's lock (see Node::value_mu_): this graph's
+    // values are never released.
+    in_values.push_back(in.index == 0 && in.node->const_value_.has_value()
+                            ? &*in.node->const_value_
+                            : nullptr);
   }
   for (Node* c : spec.control_inputs) {
     if (c == nullptr || c->id_ < 0 || c->id_ >= num_nodes() || nodes_[c->id_].get() != c) {
@@ -246,6 +287,7 @@ absl::StatusOr<Node*> Graph::AddNode(NodeSpec spec) {
   node->output_types_ = std::move(output_types);
   node->needs_runtime_shapes_ = needs_runtime_shapes;
   node->output_shapes_ = ic.TakeOutputs();
+  node->has_const_value_ = const_value.has_value();
   node->const_value_ = std::move(const_value);
   // A large constant lives once, as the parsed tensor: drop the bytes from
   // the attr (ToGraphDef writes them back from const_value()).
@@ -270,6 +312,17 @@ absl::StatusOr<Node*> Graph::AddNode(NodeSpec spec) {
   if (names_indexed_) MarkNameUsed(raw->name_);
   nodes_.push_back(std::move(node));
   return raw;
+}
+
+bool Graph::ReleaseConstValue(Node* node, std::function<absl::StatusOr<Tensor>()> restore) {
+  absl::MutexLock lock(&node->value_mu_);
+  if (!node->const_value_.has_value() || node->value_pinned_ ||
+      node->const_value_->buffer().use_count() > 1) {
+    return false;
+  }
+  node->restorer_ = std::move(restore);
+  node->const_value_.reset();
+  return true;
 }
 
 Node* Graph::FindNode(absl::string_view name) const {

@@ -86,6 +86,18 @@ class Graph {
   int64_t max_tensor_bytes() const { return max_tensor_bytes_; }
   void set_max_tensor_bytes(int64_t v) { max_tensor_bytes_ = v; }
 
+  // Drops the value of a Const node (node->const_value()) to save its
+  // memory while something else holds a form of it, from which `restore`
+  // makes the same tensor again when the value is read (Node::const_value,
+  // Node::SharedConstValue). For the owner of a graph nothing else sees (a
+  // Session created from a GraphDef): the value's bytes must be reachable
+  // only through the node. Releases nothing and returns false if the node
+  // has no value, its value was read through const_value() (a pointer may
+  // be held), its buffer is shared with another tensor (releasing would save
+  // nothing) or it is already released. Thread-safe against reads of the
+  // node's value.
+  bool ReleaseConstValue(Node* node, std::function<absl::StatusOr<Tensor>()> restore);
+
   // TensorFlow's Graph.unique_name: returns `name` if unused, else the first
   // free "name_1", "name_2", ... (case-insensitive), and marks it used.
   std::string UniqueName(const std::string& name);

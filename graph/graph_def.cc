@@ -245,7 +245,11 @@ void ToGraphDef(const Graph& graph, pb::GraphDef* def) {
     if (!node->device().empty()) nd->set_device(node->device());
     for (const auto& [name, value] : node->attrs()) (*nd->mutable_attr())[name] = value;
     if (node->const_value_elided()) {
-      TensorToProto(*node->const_value(), (*nd->mutable_attr())["value"].mutable_tensor());
+      // Null only for a released value that could not be restored (out of
+      // memory); FreezeGraph restores them first and reports that.
+      if (const Tensor* value = node->const_value()) {
+        TensorToProto(*value, (*nd->mutable_attr())["value"].mutable_tensor());
+      }
     }
   }
   def->mutable_versions()->set_producer(graph.producer_version());

@@ -1,5 +1,6 @@
 #include "graph/graph.h"
 
+#include "graph/tensor_proto.h"
 #include "graph/test_util.h"
 #include "gtest/gtest.h"
 #include "ops/op_registry.h"
@@ -175,6 +176,95 @@ TEST(ParseTensorNameTest, Forms) {
   EXPECT_FALSE(ParseTensorName("a:").ok());
   EXPECT_FALSE(ParseTensorName("a:-1").ok());
   EXPECT_FALSE(ParseTensorName("a:99999999999").ok());
+}
+
+// A Const's value can be released while something else keeps a form of it,
+// and comes back from that form when read (Session-owned graphs; see
+// Session::graph()).
+class ConstReleaseTest : public GraphTest {
+ protected:
+  ConstReleaseTest() {
+    Tensor value = *Tensor::Allocate(DT_FLOAT, TensorShape({300, 2}));
+    for (int i = 0; i < 600; ++i) value.data<float>()[i] = 0.25f * i - 3.0f;
+    pb::AttrValue v;
+    TensorToProto(value, v.mutable_tensor());
+    node_ = *Add("w", "Const", {}, {{"value", v}, {"dtype", AttrType(DT_FLOAT)}});
+    original_ = value;
+  }
+
+  // A restorer that counts its calls and gives `original_` back.
+  std::function<absl::StatusOr<Tensor>()> Restorer() {
+    return [this]() -> absl::StatusOr<Tensor> {
+      ++restores_;
+      return original_.Clone();
+    };
+  }
+
+  void ExpectOriginal(const Tensor& t) {
+    ASSERT_EQ(t.shape(), original_.shape());
+    for (int i = 0; i < 600; ++i) EXPECT_EQ(t.data<float>()[i], original_.data<float>()[i]) << i;
+  }
+
+  Node* node_ = nullptr;
+  Tensor original_;
+  int restores_ = 0;
+};
+
+TEST_F(ConstReleaseTest, ReleasedValueComesBackOnceWhenRead) {
+  ASSERT_TRUE(node_->has_const_value());
+  ASSERT_TRUE(graph_.ReleaseConstValue(node_, Restorer()));
+  EXPECT_TRUE(node_->const_value_released());
+  EXPECT_TRUE(node_->has_const_value());  // Still a constant, only not in memory.
+  EXPECT_FALSE(graph_.ReleaseConstValue(node_, Restorer()));  // Already released.
+  EXPECT_EQ(restores_, 0);
+
+  absl::StatusOr<Tensor> shared = node_->SharedConstValue();
+  RILL_ASSERT_OK(shared.status());
+  ExpectOriginal(*shared);
+  EXPECT_EQ(restores_, 1);
+  EXPECT_FALSE(node_->const_value_released());
+  // Held by `shared`: releasing would save nothing.
+  EXPECT_FALSE(graph_.ReleaseConstValue(node_, Restorer()));
+  shared = Tensor();
+  // SharedConstValue does not pin: once nobody holds it, it can go again.
+  EXPECT_TRUE(graph_.ReleaseConstValue(node_, Restorer()));
+  EXPECT_EQ(restores_, 1);
+
+  const Tensor* pinned = node_->const_value();
+  ASSERT_NE(pinned, nullptr);
+  ExpectOriginal(*pinned);
+  EXPECT_EQ(restores_, 2);
+  // A pointer handed out stays valid: the value is never released again.
+  EXPECT_FALSE(graph_.ReleaseConstValue(node_, Restorer()));
+  EXPECT_EQ(node_->const_value(), pinned);
+}
+
+TEST_F(ConstReleaseTest, FailedRestoreIsReportedAndTheValueStaysReleased) {
+  ASSERT_TRUE(graph_.ReleaseConstValue(node_, [] {
+    return absl::StatusOr<Tensor>(absl::ResourceExhaustedError("no memory for w"));
+  }));
+  EXPECT_TRUE(HasError(node_->SharedConstValue().status(),
+              absl::StatusCode::kResourceExhausted, "no memory for w"));
+  EXPECT_EQ(node_->const_value(), nullptr);
+  EXPECT_TRUE(node_->const_value_released());
+}
+
+TEST_F(ConstReleaseTest, RestoredValueOfTheWrongShapeIsAnInternalError) {
+  ASSERT_TRUE(graph_.ReleaseConstValue(node_, [] {
+    return Tensor::Allocate(DT_FLOAT, TensorShape({2, 300}));
+  }));
+  EXPECT_TRUE(HasError(node_->SharedConstValue().status(),
+              absl::StatusCode::kInternal,
+                       "the released value of 'w' came back as float [2,300] instead of "
+                       "float [300,2]"));
+}
+
+TEST_F(ConstReleaseTest, NodesWithoutValueCannotBeReleased) {
+  Node* p = Placeholder("p", DT_FLOAT, TensorShape({2}));
+  EXPECT_FALSE(p->has_const_value());
+  EXPECT_FALSE(graph_.ReleaseConstValue(p, Restorer()));
+  EXPECT_TRUE(HasError(p->SharedConstValue().status(),
+              absl::StatusCode::kFailedPrecondition, "'p' has no constant value"));
 }
 
 }  // namespace

@@ -6,10 +6,15 @@
 #ifndef RILL_GRAPH_NODE_H_
 #define RILL_GRAPH_NODE_H_
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 
 #include "graph/attr_value.h"
 #include "graph/op_def.h"
@@ -75,8 +80,22 @@ class Node {
   const std::vector<Node*>& control_consumers() const { return control_consumers_; }
 
   // The value of output 0 when it is known at build time (Const, and small
-  // shape computations folded for shape inference); else null.
-  const Tensor* const_value() const { return const_value_ ? &*const_value_ : nullptr; }
+  // shape computations folded for shape inference); else null. A value the
+  // owner released (Graph::ReleaseConstValue) is restored first, and a value
+  // read here is never released afterwards, so the pointer stays valid for
+  // the Graph's lifetime. Null also if a released value cannot be restored
+  // (out of memory; SharedConstValue() says so).
+  const Tensor* const_value() const;
+  // Whether the node has such a value (released or not). Restores nothing.
+  bool has_const_value() const { return has_const_value_; }
+  // The value as a tensor sharing its buffer, restored first if released.
+  // Unlike const_value(), this does not keep the value from being released
+  // once the caller drops the tensor. FailedPrecondition for a node without
+  // a value; the restorer's error (ResourceExhausted) if it cannot be
+  // restored.
+  absl::StatusOr<Tensor> SharedConstValue() const;
+  // Whether the value is released now (for tests and memory accounting).
+  bool const_value_released() const;
   // True when the "value" attr of a large Const was reduced to its dtype and
   // shape: read the value from const_value() (graph/graph.h kElideConstBytes).
   bool const_value_elided() const { return const_value_elided_; }
@@ -100,7 +119,21 @@ class Node {
   std::vector<TensorShape> output_shapes_;
   std::vector<std::pair<Node*, int>> data_consumers_;
   std::vector<Node*> control_consumers_;
-  std::optional<Tensor> const_value_;
+  // Makes the value again from what a kernel derived from it (graph.h
+  // ConstValueRestorer).
+  using Restorer = std::function<absl::StatusOr<Tensor>()>;
+  // Restores the value if released (OK if it was not).
+  absl::Status RestoreLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(value_mu_);
+
+  // The value and its release state. Graph::AddNode sets const_value_
+  // before the node is shared, and reads of it within AddNode need no lock:
+  // only a Session that owns its graph releases values, and such a graph
+  // gets no new nodes.
+  mutable absl::Mutex value_mu_;
+  mutable std::optional<Tensor> const_value_ ABSL_GUARDED_BY(value_mu_);
+  mutable Restorer restorer_ ABSL_GUARDED_BY(value_mu_);  // Set while released.
+  mutable bool value_pinned_ ABSL_GUARDED_BY(value_mu_) = false;
+  bool has_const_value_ = false;
   bool const_value_elided_ = false;
   bool needs_runtime_shapes_ = false;
 };

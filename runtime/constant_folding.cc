@@ -70,6 +70,7 @@ FoldedConstants FoldConstants(const Graph& graph, const KernelRegistry& kernels,
   folded.constant.assign(graph.num_nodes(), 0);
   std::unique_ptr<EigenDevice> device;  // Made on the first fold.
   std::vector<const Tensor*> inputs;
+  std::vector<Tensor> const_inputs;  // Consts' values that `inputs` read.
   std::vector<TensorShape> shapes;
   int64_t total_bytes = 0;  // Of the values folded so far.
   // Node ids are a topological order.
@@ -79,7 +80,7 @@ FoldedConstants FoldConstants(const Graph& graph, const KernelRegistry& kernels,
     if (node.op() == "Const") {
       // A Const with control inputs must keep them running: folding through
       // it would drop its step, and with it those inputs.
-      folded.constant[id] = node.const_value() != nullptr && node.control_inputs().empty();
+      folded.constant[id] = node.has_const_value() && node.control_inputs().empty();
       continue;
     }
     int64_t bytes = 0;
@@ -98,13 +99,27 @@ FoldedConstants FoldConstants(const Graph& graph, const KernelRegistry& kernels,
     absl::StatusOr<std::unique_ptr<OpKernel>> kernel = kernels.CreateKernel(node);
     if (!kernel.ok()) continue;
     inputs.clear();
+    const_inputs.clear();
+    const_inputs.reserve(node.num_inputs());  // `inputs` points into it.
+    bool readable = true;
     for (const Output& in : node.inputs()) {
       if (in.node->op() == "Const") {
-        inputs.push_back(in.node->const_value());
+        // A value the Session released (a fused kernel keeps it in a form
+        // of its own) is not restored just to fold: typically the weights'
+        // "read" Identity, which the fused kernel reads through anyway.
+        absl::StatusOr<Tensor> value = absl::UnavailableError("released");
+        if (!in.node->const_value_released()) value = in.node->SharedConstValue();
+        if (!value.ok()) {
+          readable = false;
+          break;
+        }
+        const_inputs.push_back(*std::move(value));
+        inputs.push_back(&const_inputs.back());
       } else {
         inputs.push_back(&folded.values.at(in.node->id())[in.index]);
       }
     }
+    if (!readable) continue;  // Released, or out of memory: leave the node to the runs.
     if (!ComputeOutputShapes(node, inputs, graph.producer_version(), &shapes).ok()) continue;
     if (device == nullptr) device = std::make_unique<EigenDevice>(1);
     std::vector<Tensor> outputs(node.num_outputs());

@@ -77,7 +77,47 @@ struct InputSources {
   InputSource OfGruWeights(const GruCellMatch& m) const {
     return CombinedSource(Of(m.inputs[2]), Of(m.inputs[4]));
   }
+
+  // The Const node whose value `o` is (directly or through Identity nodes,
+  // folded or not), if a kernel may take that value at plan time instead of
+  // as an input: nothing on the way fed, and no control input (their steps
+  // would be dropped).
+  const Node* BindableConst(Output o) const {
+    while (o.index == 0 && !fed->contains(SlotKey(o.node, 0)) &&
+           o.node->control_inputs().empty()) {
+      if (o.node->op() == "Const") return o.node->has_const_value() ? o.node : nullptr;
+      if (o.node->op() != "Identity" || o.node->inputs().empty()) return nullptr;
+      o = o.node->inputs()[0];
+    }
+    return nullptr;
+  }
+  const absl::flat_hash_set<int64_t>* fed;
 };
+
+// W_ru and W_c of a fused GRU as Const nodes bound to its kernel
+// (GruWeightCache): they are then not inputs of its step, so their Const
+// steps leave the plan unless something else reads them, and the Session
+// may release their values once the kernel derived what it reads.
+struct BoundGruWeights {
+  const Node* w_ru;
+  const Node* w_c;
+};
+
+std::optional<BoundGruWeights> BindGruWeights(const GruCellMatch& m,
+                                              const InputSources& sources) {
+  const Node* w_ru = sources.BindableConst(m.inputs[2]);
+  const Node* w_c = sources.BindableConst(m.inputs[4]);
+  if (w_ru == nullptr || w_c == nullptr) return std::nullopt;
+  return BoundGruWeights{w_ru, w_c};
+}
+
+// The fused kernel's weight inputs: b_ru and b_c when W_ru and W_c are
+// bound, else all four (GruCellMatch::inputs[2..5]).
+void AppendGruWeightInputs(const GruCellMatch& m, bool bound, std::vector<Output>* inputs) {
+  for (int k = 2; k < 6; ++k) {
+    if (!bound || k == 3 || k == 5) inputs->push_back(m.inputs[k]);
+  }
+}
 
 // Below this many input plus output elements (32 KiB of floats) a step
 // takes about as long as handing it to another thread (~0.5 us measured,
@@ -161,9 +201,11 @@ void FuseGruSequences(std::vector<Candidate>& candidates, const std::vector<int>
     }
     if (usable.size() < 2) continue;
     const GruCellMatch& first = *candidates[head].gru;
+    const std::optional<BoundGruWeights> bound = BindGruWeights(first, sources);
     std::vector<Output> inputs, outputs;
     for (int c : usable) inputs.push_back(candidates[c].gru->inputs[0]);
-    for (int k = 1; k < 6; ++k) inputs.push_back(first.inputs[k]);
+    inputs.push_back(first.inputs[1]);
+    AppendGruWeightInputs(first, bound.has_value(), &inputs);
     for (int c : usable) outputs.emplace_back(const_cast<Node*>(candidates[c].node), 0);
     for (size_t k = 1; k < usable.size(); ++k) {
       candidates[usable[k]].removed = true;
@@ -172,9 +214,14 @@ void FuseGruSequences(std::vector<Candidate>& candidates, const std::vector<int>
     Candidate& seq = candidates[head];
     seq.inputs = std::move(inputs);
     seq.outputs = std::move(outputs);
-    seq.fused = std::make_unique<FusedGruSequenceKernel>(
-        static_cast<int>(usable.size()), first.input_size, first.units,
-        sources.OfGruWeights(first), sources.store);
+    const int steps = static_cast<int>(usable.size());
+    if (bound) {
+      seq.fused = std::make_unique<FusedGruSequenceKernel>(
+          steps, first.input_size, first.units, bound->w_ru, bound->w_c, sources.store);
+    } else {
+      seq.fused = std::make_unique<FusedGruSequenceKernel>(
+          steps, first.input_size, first.units, sources.OfGruWeights(first), sources.store);
+    }
   }
 }
 
@@ -272,7 +319,7 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Build(
     folded.constant = ValuesOf(graph, fed, "Const");
   }
   const InputSources sources{&folded.constant, ValuesOf(graph, fed, "VariableV2"),
-                             options.weight_store};
+                             options.weight_store, &fed};
 
   // Candidates in node-id order, which is a topological order (AddNode only
   // accepts existing inputs); a fused group takes its final node's place.
@@ -303,9 +350,17 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Build(
         all_needed &= candidate_of[n->id()] >= 0 && !candidates[candidate_of[n->id()]].folded;
       }
       if (!all_needed) continue;
-      AbsorbGroup(candidates, candidate_of, m->interior, m->inputs, c);
-      c.fused = std::make_unique<FusedGruKernel>(m->input_size, m->units,
-                                                 sources.OfGruWeights(*m), sources.store);
+      const std::optional<BoundGruWeights> bound = BindGruWeights(*m, sources);
+      std::vector<Output> inputs = {m->inputs[0], m->inputs[1]};
+      AppendGruWeightInputs(*m, bound.has_value(), &inputs);
+      AbsorbGroup(candidates, candidate_of, m->interior, inputs, c);
+      if (bound) {
+        c.fused = std::make_unique<FusedGruKernel>(m->input_size, m->units, bound->w_ru,
+                                                   bound->w_c, sources.store);
+      } else {
+        c.fused = std::make_unique<FusedGruKernel>(m->input_size, m->units,
+                                                   sources.OfGruWeights(*m), sources.store);
+      }
       c.gru = std::move(m);
     }
     FuseGruSequences(candidates, candidate_of, fed, sources);

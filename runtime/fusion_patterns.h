@@ -13,7 +13,12 @@ inline bool IsOp(const Output& o, const char* op) { return o.valid() && o.node->
 
 // True if `o` is a Const scalar (or one-element tensor) equal to `value`.
 inline bool IsConstScalar(const Output& o, double value) {
-  if (!IsOp(o, "Const") || o.node->const_value() == nullptr) return false;
+  // The shape first: reading a large Const's value would keep the Session
+  // from releasing it (Node::const_value).
+  if (!IsOp(o, "Const") || o.index != 0 || o.node->output_shape(0).num_elements_or_unknown() != 1 ||
+      o.node->const_value() == nullptr) {
+    return false;
+  }
   const Tensor& t = *o.node->const_value();
   if (t.num_elements() != 1) return false;
   switch (t.dtype()) {

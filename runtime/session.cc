@@ -54,6 +54,8 @@ class Session::Impl {
     return plan->Run(feed_values, env, stats);
   }
 
+  DerivedWeightStore& weight_store() const { return weight_store_; }
+
  private:
   // TensorFlow's feed checks (Python session.py texts).
   static absl::Status CheckFeed(const Output& o, const Tensor& value) {
@@ -271,6 +273,15 @@ absl::StatusOr<std::unique_ptr<Session>> Session::Create(pb::GraphDef&& def,
 absl::StatusOr<std::unique_ptr<Session>> Session::CreateOwning(std::unique_ptr<Graph> graph,
                                                                SessionOptions options) {
   ASSIGN_OR_RETURN(std::unique_ptr<Session> session, Create(*graph, options));
+  // Nothing else sees this graph: the values of Const weights that kernels
+  // keep in a form of their own can go (graph() says how they come back).
+  // A value is released only while nothing else holds its buffer: a plan's
+  // Const step, a fetched tensor, a kernel deriving from it.
+  Graph* owned = graph.get();
+  session->impl_->weight_store().SetReleaser(
+      [owned](const Node* node, DerivedWeightStore::Restorer restore) {
+        return owned->ReleaseConstValue(const_cast<Node*>(node), std::move(restore));
+      });
   session->owned_graph_ = std::move(graph);
   return session;
 }

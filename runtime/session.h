@@ -104,6 +104,12 @@ class Session {
                                           const std::vector<std::string>& targets,
                                           std::vector<StepStats>* step_stats) const;
 
+  // The graph. In a Session that owns it (created from a GraphDef), the
+  // values of Const weights that fused kernels keep in a form of their own
+  // (padded, packed) are released as soon as that form is made, so the
+  // process holds those weights once; reading such a node's value
+  // (Node::const_value(), ToGraphDef, FreezeGraph, a plan that reads the
+  // Const) restores it, exactly, from that form.
   const Graph& graph() const { return *graph_; }
   // Variable values owned by this Session (see runtime/variable_storage.h).
   VariableStorage& variables() const { return *variables_; }

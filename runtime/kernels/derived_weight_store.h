@@ -14,6 +14,7 @@
 
 #include <array>
 #include <cstddef>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -25,6 +26,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/types/span.h"
+#include "graph/node.h"
 #include "graph/status_macros.h"
 #include "graph/tensor.h"
 
@@ -42,14 +45,22 @@ class DerivedWeightStore {
   // `sources`, shared with every caller asking for the same kind and
   // sources while one of them holds it. Errors are returned and not
   // remembered.
+  //
+  // `bound_nodes` instead of (or besides) tensors: the Const nodes whose
+  // values the plan bound to the kernel (BoundConstants); a value is then
+  // known by those nodes, which live as long as the Session.
   template <typename Value, size_t kSources, typename Derive>
   absl::StatusOr<std::shared_ptr<const Value>> GetOrDerive(
-      DerivedKind kind, const std::array<const Tensor*, kSources>& sources, Derive derive) {
+      DerivedKind kind, const std::array<const Tensor*, kSources>& sources, Derive derive,
+      absl::Span<const Node* const> bound_nodes = {}) {
     // The value's type is part of the key, so the cast below always holds.
     std::string key = absl::StrCat(static_cast<int>(kind), "|", typeid(Value).name());
     for (const Tensor* t : sources) {
       absl::StrAppend(&key, "|", reinterpret_cast<uintptr_t>(t->buffer().get()), ":",
                       t->shape().ToString());
+    }
+    for (const Node* n : bound_nodes) {
+      absl::StrAppend(&key, "|node:", reinterpret_cast<uintptr_t>(n));
     }
     absl::MutexLock lock(&mu_);
     auto it = entries_.find(key);
@@ -68,6 +79,23 @@ class DerivedWeightStore {
     absl::erase_if(entries_, [](const auto& entry) { return entry.second.expired(); });
     entries_[key] = held;
     return std::shared_ptr<const Value>(held, &held->value);
+  }
+
+  // What releases a Const node's value (Graph::ReleaseConstValue with
+  // `restore`); set by a Session that owns its graph. Without one, offers
+  // are declined.
+  using Restorer = std::function<absl::StatusOr<Tensor>()>;
+  using Releaser = std::function<bool(const Node* node, Restorer restore)>;
+  void SetReleaser(Releaser releaser) { releaser_ = std::move(releaser); }
+
+  // Offers to release `node`'s value now that a kernel keeps a form of it
+  // from which `restore` makes the value again: released at once if
+  // nothing else holds it, so the process holds those weights once. A
+  // kernel offers right after deriving from one matrix, before the next,
+  // so at most one matrix exists twice at a time. Returns whether it was
+  // released. Call without holding a node's value (Tensor) any more.
+  bool OfferRelease(const Node* node, Restorer restore) const {
+    return releaser_ != nullptr && releaser_(node, std::move(restore));
   }
 
   // How many values were derived, and how many are held now (for tests).
@@ -92,6 +120,7 @@ class DerivedWeightStore {
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::weak_ptr<const void>> entries_ ABSL_GUARDED_BY(mu_);
   int64_t derivations_ ABSL_GUARDED_BY(mu_) = 0;
+  Releaser releaser_;  // Set before any plan runs; read only afterwards.
 };
 
 // `derive()`'s value for `sources`: from `store` (shared with the Session's
@@ -99,8 +128,10 @@ class DerivedWeightStore {
 template <typename Value, size_t kSources, typename Derive>
 absl::StatusOr<std::shared_ptr<const Value>> DeriveShared(
     DerivedWeightStore* store, DerivedKind kind, const std::array<const Tensor*, kSources>& sources,
-    Derive derive) {
-  if (store != nullptr) return store->GetOrDerive<Value>(kind, sources, std::move(derive));
+    Derive derive, absl::Span<const Node* const> bound_nodes = {}) {
+  if (store != nullptr) {
+    return store->GetOrDerive<Value>(kind, sources, std::move(derive), bound_nodes);
+  }
   ASSIGN_OR_RETURN(Value value, derive());
   return std::make_shared<const Value>(std::move(value));
 }

@@ -88,8 +88,8 @@ absl::Status StepRows(int64_t batch, int64_t in, int64_t units, const float* xp,
 }  // namespace
 
 absl::Status CheckGruInputShapes(absl::Span<const Tensor* const> xs, const Tensor& h,
-                                 absl::Span<const Tensor* const> weights, int64_t input_size,
-                                 int64_t units) {
+                                 absl::Span<const TensorShape* const> weights,
+                                 int64_t input_size, int64_t units) {
   const int64_t batch = h.rank() == 2 ? h.dim(0) : -1;
   if (!HasShape(h.shape(), batch, units)) {  // Also when h is not a matrix.
     return absl::InvalidArgumentError(absl::StrCat("GRU cell: the state has shape ",
@@ -108,11 +108,11 @@ absl::Status CheckGruInputShapes(absl::Span<const Tensor* const> xs, const Tenso
   const int64_t want_cols[] = {2 * units, -1, units, -1};
   const char* names[] = {"gates kernel", "gates bias", "candidate kernel", "candidate bias"};
   for (int i = 0; i < 4; ++i) {
-    if (!HasShape(weights[i]->shape(), want_rows[i], want_cols[i])) {
+    if (!HasShape(*weights[i], want_rows[i], want_cols[i])) {
       const TensorShape want = want_cols[i] < 0 ? TensorShape({want_rows[i]})
                                                 : TensorShape({want_rows[i], want_cols[i]});
       return absl::InvalidArgumentError(absl::StrCat("GRU cell: the ", names[i], " has shape ",
-                                                     weights[i]->shape().ToString(),
+                                                     weights[i]->ToString(),
                                                      ", expected ", want.ToString()));
     }
   }
@@ -131,22 +131,24 @@ int GruRowSlices(int64_t batch, int64_t input_size, int64_t units, int steps, in
 
 absl::Status FusedGruKernel::OutputShapes(absl::Span<const Tensor* const> inputs,
                                           std::vector<TensorShape>* shapes) const {
-  RETURN_IF_ERROR(
-      CheckGruInputShapes(inputs.subspan(0, 1), *inputs[1], inputs.subspan(2, 4), input_size_,
-                          units_));
+  const GruWeightInputs w = weights_.Inputs(inputs.subspan(2));
+  RETURN_IF_ERROR(CheckGruInputShapes(inputs.subspan(0, 1), *inputs[1], weights_.Shapes(w),
+                                      input_size_, units_));
   shapes->assign(1, TensorShape({inputs[0]->dim(0), units_}));
   return absl::OkStatus();
 }
 
 absl::Status FusedGruKernel::Compute(KernelContext& ctx) const {
-  const Tensor* const inputs[] = {&ctx.input(0), &ctx.input(1), &ctx.input(2),
-                                  &ctx.input(3), &ctx.input(4), &ctx.input(5)};
+  const Tensor* inputs[6];
+  for (int i = 0; i < 2 + weights_.num_inputs(); ++i) inputs[i] = &ctx.input(i);
+  const GruWeightInputs weights =
+      weights_.Inputs(absl::MakeConstSpan(inputs + 2, weights_.num_inputs()));
   RETURN_IF_ERROR(CheckGruInputShapes(absl::MakeConstSpan(inputs, 1), *inputs[1],
-                                      absl::MakeConstSpan(inputs + 2, 4), input_size_, units_));
+                                      weights_.Shapes(weights), input_size_, units_));
   const Tensor& x = ctx.input(0);
   const Tensor& h = ctx.input(1);
-  const float* b_ru = ctx.input(3).data<float>();
-  const float* b_c = ctx.input(5).data<float>();
+  const float* b_ru = weights.b_ru->data<float>();
+  const float* b_c = weights.b_c->data<float>();
   ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0));
   const int64_t batch = x.dim(0), in = input_size_, units = units_;
   if (batch == 0) return absl::OkStatus();
@@ -155,8 +157,7 @@ absl::Status FusedGruKernel::Compute(KernelContext& ctx) const {
 
   std::optional<GruPackedWeights> packed_w;
   if (weights_.keeps_copies() && batch < kMaxRowsForPackedStep) {
-    ASSIGN_OR_RETURN(packed_w,
-                     weights_.GetPacked(ctx.input(2), ctx.input(4), /*pack_if_not_kept=*/false));
+    ASSIGN_OR_RETURN(packed_w, weights_.GetPacked(weights, /*pack_if_not_kept=*/false));
   }
   GruWeightsView w;
   if (!packed_w.has_value()) {
@@ -164,8 +165,7 @@ absl::Status FusedGruKernel::Compute(KernelContext& ctx) const {
     // value) copies of those at a slow stride for this step when enough
     // rows pay for a copy (gemm.h CopyPaysForOneCall), else the weights in
     // place.
-    ASSIGN_OR_RETURN(w, weights_.Get(ctx.input(2), ctx.input(4),
-                                     CopyPaysForOneCall(batch, threads)
+    ASSIGN_OR_RETURN(w, weights_.Get(weights, CopyPaysForOneCall(batch, threads)
                                          ? GruWeightCache::CopyForCall::kIfSlowStride
                                          : GruWeightCache::CopyForCall::kNever));
   }

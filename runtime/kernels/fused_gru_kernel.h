@@ -13,7 +13,8 @@
 // GRU subgraph (runtime/gru_fusion.h), keeping the final node's name.
 //
 // Inputs, in order: x [B, I], h [B, H], w_ru [I+H, 2H], b_ru [2H],
-// w_c [I+H, H], b_c [H]; output: h' [B, H]. float only.
+// w_c [I+H, H], b_c [H] (without w_ru and w_c when the plan bound their
+// Const nodes to the kernel); output: h' [B, H]. float only.
 #ifndef RILL_RUNTIME_KERNELS_FUSED_GRU_KERNEL_H_
 #define RILL_RUNTIME_KERNELS_FUSED_GRU_KERNEL_H_
 
@@ -47,8 +48,8 @@ class FusedKernel : public OpKernel {
 // (a state fed as [B, 1], a batch that differs): fused kernels check what
 // they read, which the replaced nodes' shape functions would have rejected.
 absl::Status CheckGruInputShapes(absl::Span<const Tensor* const> xs, const Tensor& h,
-                                 absl::Span<const Tensor* const> weights, int64_t input_size,
-                                 int64_t units);
+                                 absl::Span<const TensorShape* const> weights,
+                                 int64_t input_size, int64_t units);
 
 // How many slices of batch rows a GRU of `steps` steps runs in on
 // `threads` intra-op threads: each slice is computed on one thread as a
@@ -69,6 +70,11 @@ class FusedGruKernel : public FusedKernel {
   FusedGruKernel(int64_t input_size, int64_t units, InputSource weight_source,
                  DerivedWeightStore* store = nullptr)
       : input_size_(input_size), units_(units), weights_(weight_source, store) {}
+  // W_ru and W_c bound at plan time (GruWeightCache): the inputs are then
+  // x, h, b_ru, b_c.
+  FusedGruKernel(int64_t input_size, int64_t units, const Node* w_ru, const Node* w_c,
+                 DerivedWeightStore* store)
+      : input_size_(input_size), units_(units), weights_(w_ru, w_c, store) {}
 
   const char* name() const override { return "FusedGRUCell"; }
   // [B, H]; InvalidArgument unless the inputs have exactly the shapes above

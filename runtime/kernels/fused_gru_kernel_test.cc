@@ -32,9 +32,10 @@ struct Inputs {
                                  Zeros({kIn + kUnits, kUnits}), Zeros({kUnits})};
 
   absl::Status Check() const {
-    std::vector<const Tensor*> x_ptrs, w_ptrs;
+    std::vector<const Tensor*> x_ptrs;
+    std::vector<const TensorShape*> w_ptrs;
     for (const Tensor& x : xs) x_ptrs.push_back(&x);
-    for (const Tensor& w : weights) w_ptrs.push_back(&w);
+    for (const Tensor& w : weights) w_ptrs.push_back(&w.shape());
     return CheckGruInputShapes(x_ptrs, h, w_ptrs, kIn, kUnits);
   }
 };

@@ -377,18 +377,20 @@ struct Recurrence {
 
 absl::Status FusedGruSequenceKernel::OutputShapes(absl::Span<const Tensor* const> inputs,
                                                   std::vector<TensorShape>* shapes) const {
+  const GruWeightInputs w = weights_.Inputs(inputs.subspan(steps_ + 1));
   RETURN_IF_ERROR(CheckGruInputShapes(inputs.subspan(0, steps_), *inputs[steps_],
-                                      inputs.subspan(steps_ + 1, 4), input_size_, units_));
+                                      weights_.Shapes(w), input_size_, units_));
   shapes->assign(steps_, TensorShape({inputs[steps_]->dim(0), units_}));
   return absl::OkStatus();
 }
 
 absl::Status FusedGruSequenceKernel::Compute(KernelContext& ctx) const {
-  std::vector<const Tensor*> inputs(steps_ + 5);
-  for (int i = 0; i < steps_ + 5; ++i) inputs[i] = &ctx.input(i);
+  std::vector<const Tensor*> inputs(steps_ + 1 + weights_.num_inputs());
+  for (size_t i = 0; i < inputs.size(); ++i) inputs[i] = &ctx.input(static_cast<int>(i));
   const absl::Span<const Tensor* const> all(inputs);
+  const GruWeightInputs weights = weights_.Inputs(all.subspan(steps_ + 1));
   RETURN_IF_ERROR(CheckGruInputShapes(all.subspan(0, steps_), *inputs[steps_],
-                                      all.subspan(steps_ + 1, 4), input_size_, units_));
+                                      weights_.Shapes(weights), input_size_, units_));
   Recurrence r{};  // Every member zero until set: RunRows copies them all.
   r.steps = steps_;
   r.batch = ctx.input(steps_).dim(0);
@@ -402,10 +404,8 @@ absl::Status FusedGruSequenceKernel::Compute(KernelContext& ctx) const {
   }
   if (r.batch == 0) return absl::OkStatus();
   const int threads = ctx.device().numThreads();
-  const Tensor& w_ru = ctx.input(steps_ + 1);
-  const Tensor& w_c = ctx.input(steps_ + 3);
-  r.b_ru = ctx.input(steps_ + 2).data<float>();
-  r.b_c = ctx.input(steps_ + 4).data<float>();
+  r.b_ru = weights.b_ru->data<float>();
+  r.b_c = weights.b_c->data<float>();
   r.h0 = ctx.input(steps_).data<float>();
   for (int t = 0; t < steps_; ++t) r.xs.push_back(ctx.input(t).data<float>());
   r.ld_ru = PaddedLeadingDim(2 * r.units);
@@ -417,10 +417,10 @@ absl::Status FusedGruSequenceKernel::Compute(KernelContext& ctx) const {
   if (library) {
     // The weights are read T times: worth a padded copy even when they are
     // fed or computed.
-    ASSIGN_OR_RETURN(r.w, weights_.Get(w_ru, w_c, GruWeightCache::CopyForCall::kAlways));
+    ASSIGN_OR_RETURN(r.w, weights_.Get(weights, GruWeightCache::CopyForCall::kAlways));
   } else {
     ASSIGN_OR_RETURN(std::optional<GruPackedWeights> packed,
-                     weights_.GetPacked(w_ru, w_c, /*pack_if_not_kept=*/true));
+                     weights_.GetPacked(weights, /*pack_if_not_kept=*/true));
     r.packed = *std::move(packed);
   }
   if (slices == 1) return r.RunRows(0, r.batch, library, threads);

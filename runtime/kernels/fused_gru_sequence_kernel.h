@@ -49,6 +49,11 @@ class FusedGruSequenceKernel : public FusedKernel {
         input_size_(input_size),
         units_(units),
         weights_(weight_source, store) {}
+  // W_ru and W_c bound at plan time (GruWeightCache): the inputs are then
+  // x_0 .. x_{T-1}, h_0, b_ru, b_c.
+  FusedGruSequenceKernel(int steps, int64_t input_size, int64_t units, const Node* w_ru,
+                         const Node* w_c, DerivedWeightStore* store)
+      : steps_(steps), input_size_(input_size), units_(units), weights_(w_ru, w_c, store) {}
 
   const char* name() const override { return "FusedGRUSequence"; }
   absl::Status OutputShapes(absl::Span<const Tensor* const> inputs,

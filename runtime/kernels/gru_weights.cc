@@ -1,5 +1,11 @@
 #include "runtime/kernels/gru_weights.h"
 
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <utility>
+#include <vector>
+
 #include "graph/status_macros.h"
 
 namespace rill {
@@ -27,22 +33,137 @@ absl::StatusOr<GruPackedWeights> PackWeights(const Tensor& w_ru, const Tensor& w
   return packed;
 }
 
+// Restorers for released Const weights (Graph::ReleaseConstValue): the
+// dense matrix again from a form a kernel keeps. Each holds that form.
+DerivedWeightStore::Restorer FromPaddedCopy(GemmOperand copy, TensorShape shape) {
+  return [copy = std::move(copy), shape = std::move(shape)]() -> absl::StatusOr<Tensor> {
+    ASSIGN_OR_RETURN(Tensor dense, Tensor::Allocate(DT_FLOAT, shape));
+    const int64_t rows = shape.dim(0), cols = shape.dim(1);
+    float* out = dense.data<float>();
+    for (int64_t i = 0; cols > 0 && i < rows; ++i) {
+      std::memcpy(out + i * cols, copy.data + i * copy.ld, cols * sizeof(float));
+    }
+    return dense;
+  };
+}
+
+// The matrix whose columns are `parts`' side by side (W_ru = [r | u]).
+DerivedWeightStore::Restorer FromPanels(std::vector<PackedMatrix> parts, TensorShape shape) {
+  return [parts = std::move(parts), shape = std::move(shape)]() -> absl::StatusOr<Tensor> {
+    ASSIGN_OR_RETURN(Tensor dense, Tensor::Allocate(DT_FLOAT, shape));
+    const int64_t cols = shape.dim(1);
+    int64_t first = 0;
+    for (const PackedMatrix& part : parts) {
+      part.Unpack(dense.data<float>() + first, cols);
+      first += part.cols();
+    }
+    return dense;
+  };
+}
+
 }  // namespace
 
-absl::StatusOr<GruWeightsView> GruWeightCache::Get(const Tensor& w_ru, const Tensor& w_c,
-                                                   CopyForCall copy) const {
-  auto copy_matrix = [copy](const Tensor& w) {
-    return copy == CopyForCall::kAlways ||
-           (copy == CopyForCall::kIfSlowStride && IsSlowStride(w.dim(1)));
+GruWeightInputs GruWeightCache::Inputs(absl::Span<const Tensor* const> inputs) const {
+  if (bound()) return {nullptr, inputs[0], nullptr, inputs[1]};
+  return {inputs[0], inputs[1], inputs[2], inputs[3]};
+}
+
+std::array<const TensorShape*, 4> GruWeightCache::Shapes(const GruWeightInputs& w) const {
+  if (bound()) {
+    return {&bound_ru_->output_shape(0), &w.b_ru->shape(), &bound_c_->output_shape(0),
+            &w.b_c->shape()};
+  }
+  return {&w.w_ru->shape(), &w.b_ru->shape(), &w.w_c->shape(), &w.b_c->shape()};
+}
+
+absl::StatusOr<std::shared_ptr<const GruWeightCache::BoundPadded>>
+GruWeightCache::DeriveBoundPadded() const {
+  // One matrix at a time, each offered for release before the next is
+  // copied: at most one matrix exists twice.
+  auto padded = [this](const Node* node) {
+    return DeriveShared<GemmOperand>(
+        store_, DerivedKind::kPaddedCopy, std::array<const Tensor*, 0>{},
+        [this, node]() -> absl::StatusOr<GemmOperand> {
+          GemmOperand copy;
+          {
+            ASSIGN_OR_RETURN(Tensor dense, node->SharedConstValue());
+            ASSIGN_OR_RETURN(copy, PaddedCopy(dense));
+          }  // The value's buffer is the graph's alone again.
+          if (store_ != nullptr) store_->OfferRelease(node, FromPaddedCopy(copy, node->output_shape(0)));
+          return copy;
+        },
+        {&node, 1});
   };
+  auto made = std::make_shared<BoundPadded>();
+  ASSIGN_OR_RETURN(made->ru, padded(bound_ru_));
+  ASSIGN_OR_RETURN(made->c, padded(bound_c_));
+  return std::shared_ptr<const BoundPadded>(std::move(made));
+}
+
+absl::StatusOr<std::shared_ptr<const GruPackedWeights>> GruWeightCache::DeriveBoundPacked()
+    const {
+  const Node* const nodes[] = {bound_ru_, bound_c_};
+  return DeriveShared<GruPackedWeights>(
+      store_, DerivedKind::kGruPacked, std::array<const Tensor*, 0>{},
+      [this]() -> absl::StatusOr<GruPackedWeights> {
+        // As for the padded copies: W_ru's value is offered for release
+        // before W_c is packed.
+        GruPackedWeights packed;
+        {
+          ASSIGN_OR_RETURN(Tensor w_ru, bound_ru_->SharedConstValue());
+          const int64_t units = w_ru.dim(1) / 2;
+          const float* ru = w_ru.data<float>();
+          ASSIGN_OR_RETURN(packed.r, PackedMatrix::Pack(ru, 2 * units, w_ru.dim(0), units));
+          ASSIGN_OR_RETURN(packed.u,
+                           PackedMatrix::Pack(ru + units, 2 * units, w_ru.dim(0), units));
+        }
+        if (store_ != nullptr) {
+          store_->OfferRelease(bound_ru_,
+                               FromPanels({packed.r, packed.u}, bound_ru_->output_shape(0)));
+        }
+        {
+          ASSIGN_OR_RETURN(Tensor w_c, bound_c_->SharedConstValue());
+          ASSIGN_OR_RETURN(packed.c, PackedMatrix::Pack(w_c.data<float>(), w_c.dim(1),
+                                                        w_c.dim(0), w_c.dim(1)));
+        }
+        if (store_ != nullptr) {
+          store_->OfferRelease(bound_c_, FromPanels({packed.c}, bound_c_->output_shape(0)));
+        }
+        return packed;
+      },
+      nodes);
+}
+
+absl::StatusOr<GruWeightsView> GruWeightCache::Get(const GruWeightInputs& w,
+                                                   CopyForCall copy) const {
   GruWeightsView view;
-  ASSIGN_OR_RETURN(view.ru, ru_.Get(w_ru, copy_matrix(w_ru)));
-  ASSIGN_OR_RETURN(view.c, c_.Get(w_c, copy_matrix(w_c)));
+  if (bound()) {
+    ASSIGN_OR_RETURN(const BoundPadded* padded,
+                     bound_padded_.Get({}, [this] { return DeriveBoundPadded(); }));
+    view.ru.data = padded->ru->data;  // No reference counting on the hot path.
+    view.ru.ld = padded->ru->ld;
+    view.c.data = padded->c->data;
+    view.c.ld = padded->c->ld;
+    return view;
+  }
+  auto copy_matrix = [copy](const Tensor& m) {
+    return copy == CopyForCall::kAlways ||
+           (copy == CopyForCall::kIfSlowStride && IsSlowStride(m.dim(1)));
+  };
+  ASSIGN_OR_RETURN(view.ru, ru_.Get(*w.w_ru, copy_matrix(*w.w_ru)));
+  ASSIGN_OR_RETURN(view.c, c_.Get(*w.w_c, copy_matrix(*w.w_c)));
   return view;
 }
 
 absl::StatusOr<std::optional<GruPackedWeights>> GruWeightCache::GetPacked(
-    const Tensor& w_ru, const Tensor& w_c, bool pack_if_not_kept) const {
+    const GruWeightInputs& w, bool pack_if_not_kept) const {
+  if (bound()) {
+    ASSIGN_OR_RETURN(const GruPackedWeights* packed,
+                     bound_packed_.Get({}, [this] { return DeriveBoundPacked(); }));
+    return GruPackedWeights{packed->r.View(), packed->u.View(), packed->c.View()};
+  }
+  const Tensor& w_ru = *w.w_ru;
+  const Tensor& w_c = *w.w_c;
   const std::array<const Tensor*, 2> sources = {&w_ru, &w_c};
   auto shared_pack = [&] {
     return DeriveShared<GruPackedWeights>(store_, DerivedKind::kGruPacked, sources,

@@ -4,13 +4,18 @@
 #ifndef RILL_RUNTIME_KERNELS_GRU_WEIGHTS_H_
 #define RILL_RUNTIME_KERNELS_GRU_WEIGHTS_H_
 
+#include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "graph/node.h"
 #include "graph/tensor.h"
 #include "runtime/input_source.h"
 #include "runtime/kernels/constant_cache.h"
+#include "runtime/kernels/derived_weight_store.h"
 #include "runtime/kernels/gemm.h"
 #include "runtime/kernels/packed_gemm.h"
 
@@ -31,6 +36,16 @@ struct GruPackedWeights {
   PackedMatrix c;
 };
 
+// One call's weights among the kernel's inputs: W_ru [I+H, 2H], b_ru [2H],
+// W_c [I+H, H], b_c [H]. W_ru and W_c are null when the plan bound them to
+// the kernel (GruWeightCache's bound constructor): they are then not inputs.
+struct GruWeightInputs {
+  const Tensor* w_ru = nullptr;
+  const Tensor* b_ru = nullptr;
+  const Tensor* w_c = nullptr;
+  const Tensor* b_c = nullptr;
+};
+
 // Per-thread scratch of at least `floats` floats, 64-byte aligned, reused
 // across steps and runs (zeroed only when it grows). Valid until the next
 // call on the same thread. ResourceExhausted if it cannot grow.
@@ -44,6 +59,28 @@ class GruWeightCache {
   // With a `store`, kept copies are shared with the Session's other plans.
   explicit GruWeightCache(InputSource source, DerivedWeightStore* store = nullptr)
       : source_(source), store_(store), ru_(source, store), c_(source, store) {}
+  // W_ru and W_c bound at plan time: the values of these Const nodes, read
+  // (Node::SharedConstValue) only to derive the forms the products read.
+  // With a `store`, each form is shared with the Session's other plans, and
+  // once made the cache offers the Session to release the nodes' values
+  // (DerivedWeightStore::OfferRelease): the form can restore them, so the
+  // process holds the weights once.
+  GruWeightCache(const Node* w_ru, const Node* w_c, DerivedWeightStore* store)
+      : source_(InputSource::kConstant),
+        store_(store),
+        bound_ru_(w_ru),
+        bound_c_(w_c),
+        ru_(source_, store),
+        c_(source_, store) {}
+
+  bool bound() const { return bound_ru_ != nullptr; }
+  // How many of the kernel's inputs are weights: b_ru and b_c when bound,
+  // else all four.
+  int num_inputs() const { return bound() ? 2 : 4; }
+  // The weights among `inputs` (num_inputs() of them, in the order above).
+  GruWeightInputs Inputs(absl::Span<const Tensor* const> inputs) const;
+  // The shapes of W_ru, b_ru, W_c and b_c (bound ones from their nodes).
+  std::array<const TensorShape*, 4> Shapes(const GruWeightInputs& w) const;
 
   // Whether the weights' copies are kept across calls (Const or variable
   // weights), so a kernel may prefer the packed form even for one step.
@@ -61,8 +98,7 @@ class GruWeightCache {
   // (PaddedOperandCache), else per `copy` copies for this call or the
   // tensors in place. Thread-safe. ResourceExhausted if a copy cannot be
   // allocated.
-  absl::StatusOr<GruWeightsView> Get(const Tensor& w_ru, const Tensor& w_c,
-                                     CopyForCall copy) const;
+  absl::StatusOr<GruWeightsView> Get(const GruWeightInputs& w, CopyForCall copy) const;
 
   // The packed weights (their shapes checked by the caller): the kept
   // panels (a Const's from the first call, a variable's from the second
@@ -70,8 +106,7 @@ class GruWeightCache {
   // `pack_if_not_kept`, nullopt without. Kept panels of Const weights are
   // read without owning them (valid while the cache lives). Thread-safe.
   // ResourceExhausted if they cannot be allocated.
-  absl::StatusOr<std::optional<GruPackedWeights>> GetPacked(const Tensor& w_ru,
-                                                            const Tensor& w_c,
+  absl::StatusOr<std::optional<GruPackedWeights>> GetPacked(const GruWeightInputs& w,
                                                             bool pack_if_not_kept) const;
 
   // How many times variable weights were copied or packed (for tests).
@@ -80,10 +115,21 @@ class GruWeightCache {
   }
 
  private:
+  // The bound weights' padded copies and packed panels, made once.
+  struct BoundPadded {
+    std::shared_ptr<const GemmOperand> ru, c;
+  };
+  absl::StatusOr<std::shared_ptr<const BoundPadded>> DeriveBoundPadded() const;
+  absl::StatusOr<std::shared_ptr<const GruPackedWeights>> DeriveBoundPacked() const;
+
   const InputSource source_;
   DerivedWeightStore* const store_;  // Outlives the cache; may be null.
+  const Node* const bound_ru_ = nullptr;  // Both set or both null.
+  const Node* const bound_c_ = nullptr;
   PaddedOperandCache ru_;
   PaddedOperandCache c_;
+  ConstantCache<BoundPadded, 0> bound_padded_;
+  ConstantCache<GruPackedWeights, 0> bound_packed_;
   ConstantCache<GruPackedWeights, 2> packed_;
   // The packed values own their panels, so a run keeps the panels it reads
   // alive when another run replaces them.

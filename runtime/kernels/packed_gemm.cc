@@ -65,6 +65,15 @@ absl::StatusOr<PackedMatrix> PackedMatrix::Pack(const float* b, int64_t ldb, int
   return packed;
 }
 
+void PackedMatrix::Unpack(float* b, int64_t ldb) const {
+  for (int64_t q = 0; rows_ > 0 && q < panels(); ++q) {
+    const int64_t c0 = q * kWidth, cols = std::min(kWidth, cols_ - c0);
+    for (int64_t i = 0; i < rows_; ++i) {
+      std::memcpy(b + i * ldb + c0, panel(q, i), cols * sizeof(float));
+    }
+  }
+}
+
 void PackedGemm(int64_t m, const float* a, int64_t lda, const PackedMatrix& b,
                 int64_t first_row, int64_t row_end, int64_t panel_begin, int64_t panel_end,
                 bool accumulate, float* c, int64_t ldc, PackedGemmPath path) {

@@ -62,6 +62,10 @@ class PackedMatrix {
     return view;
   }
 
+  // Writes the matrix back: the [rows(), cols()] matrix at `b`, rows `ldb`
+  // floats apart (the exact values Pack was given).
+  void Unpack(float* b, int64_t ldb) const;
+
   int64_t rows() const { return rows_; }
   int64_t cols() const { return cols_; }
   int64_t panels() const { return (cols_ + kPanelWidth - 1) / kPanelWidth; }

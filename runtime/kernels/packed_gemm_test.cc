@@ -204,6 +204,26 @@ TEST(PackedMatrixTest, GroupsOfFourPanelsAreInterleavedByRow) {
   }
 }
 
+// Unpack gives back exactly what Pack was given, at the caller's stride
+// (the Session restores released Const weights this way).
+TEST(PackedMatrixTest, UnpackRestoresTheMatrix) {
+  for (int64_t n : {16, 60, 70, 96, 128, 200}) {
+    SCOPED_TRACE(::testing::Message() << "N=" << n);
+    const int64_t k = 5, ldb = n + 3;
+    std::vector<float> b(k * ldb);
+    for (size_t i = 0; i < b.size(); ++i) b[i] = 0.5f * static_cast<float>(i) - 7.25f;
+    const PackedMatrix packed = *PackedMatrix::Pack(b.data(), ldb, k, n);
+    std::vector<float> back(k * ldb, -1.0f);
+    packed.Unpack(back.data(), ldb);
+    for (int64_t i = 0; i < k; ++i) {
+      for (int64_t j = 0; j < ldb; ++j) {
+        // Columns past N (the stride's padding) are not written.
+        EXPECT_EQ(back[i * ldb + j], j < n ? b[i * ldb + j] : -1.0f) << i << "," << j;
+      }
+    }
+  }
+}
+
 TEST(PackedMatrixTest, AbsurdSizeIsResourceExhausted) {
   const float dummy = 0.0f;
   const absl::StatusOr<PackedMatrix> packed =

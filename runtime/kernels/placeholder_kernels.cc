@@ -57,11 +57,11 @@ class ConstKernel : public OpKernel {
   explicit ConstKernel(Tensor value) : value_(std::move(value)) {}
 
   static absl::StatusOr<std::unique_ptr<OpKernel>> Create(const Node& node) {
-    if (node.const_value() == nullptr) {
-      // The graph converts the "value" attr when the node is added.
-      return absl::InternalError("Const node has no converted value");
-    }
-    return std::unique_ptr<OpKernel>(new ConstKernel(*node.const_value()));
+    // The graph converts the "value" attr when the node is added; a value
+    // the Session released comes back (and stays while this kernel holds
+    // its buffer).
+    ASSIGN_OR_RETURN(Tensor value, node.SharedConstValue());
+    return std::unique_ptr<OpKernel>(new ConstKernel(std::move(value)));
   }
 
   absl::Status Compute(KernelContext& ctx) const override {
