@@ -325,6 +325,24 @@ bool Graph::ReleaseConstValue(Node* node, std::function<absl::StatusOr<Tensor>()
   return true;
 }
 
+absl::Status Graph::DeriveAndReleaseConstValue(Node* node, const ConstDeriver& derive) {
+  if (!node->has_const_value_) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("'", node->name_, "' has no constant value"));
+  }
+  absl::MutexLock lock(&node->value_mu_);
+  RETURN_IF_ERROR(node->RestoreLocked());
+  // Nobody can take a new reference meanwhile: that needs this lock.
+  const bool consume = !node->value_pinned_ && node->const_value_->buffer().use_count() <= 1;
+  ASSIGN_OR_RETURN(std::function<absl::StatusOr<Tensor>()> restore,
+                   derive(*node->const_value_, consume));
+  if (consume) {
+    node->restorer_ = std::move(restore);
+    node->const_value_.reset();
+  }
+  return absl::OkStatus();
+}
+
 Node* Graph::FindNode(absl::string_view name) const {
   auto it = by_name_.find(name);
   return it == by_name_.end() ? nullptr : it->second;

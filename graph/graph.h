@@ -98,6 +98,19 @@ class Graph {
   // node's value.
   bool ReleaseConstValue(Node* node, std::function<absl::StatusOr<Tensor>()> restore);
 
+  // Derives a form of a Const node's value and releases the value in one
+  // step, so the two need not coexist: `derive(value, consume)` reads the
+  // value (restored first if released) under the node's lock and returns
+  // the restorer for the value. When nothing else holds the value (the
+  // conditions of ReleaseConstValue), `consume` is true: derive may free
+  // the value's memory as it reads it (runtime/kernels/consumed_rows.h) and
+  // the value is released with the returned restorer; on error derive must
+  // not have freed anything (the value stays). FailedPrecondition for a
+  // node without a value. For the owner of the graph, as ReleaseConstValue.
+  using ConstDeriver = std::function<absl::StatusOr<std::function<absl::StatusOr<Tensor>()>>(
+      const Tensor& value, bool consume)>;
+  absl::Status DeriveAndReleaseConstValue(Node* node, const ConstDeriver& derive);
+
   // TensorFlow's Graph.unique_name: returns `name` if unused, else the first
   // free "name_1", "name_2", ... (case-insensitive), and marks it used.
   std::string UniqueName(const std::string& name);

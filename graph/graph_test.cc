@@ -259,12 +259,55 @@ TEST_F(ConstReleaseTest, RestoredValueOfTheWrongShapeIsAnInternalError) {
                        "float [300,2]"));
 }
 
+// DeriveAndReleaseConstValue: derive may consume the value only when the
+// node alone holds it, and the value is released exactly then.
+TEST_F(ConstReleaseTest, DeriveAndReleaseConsumesOnlyAValueNobodyElseHolds) {
+  std::vector<bool> consumed;
+  auto derive = [&](const Tensor& value,
+                    bool consume) -> absl::StatusOr<std::function<absl::StatusOr<Tensor>()>> {
+    ExpectOriginal(value);
+    consumed.push_back(consume);
+    return Restorer();
+  };
+  {
+    absl::StatusOr<Tensor> held = node_->SharedConstValue();  // Someone else holds it.
+    RILL_ASSERT_OK(graph_.DeriveAndReleaseConstValue(node_, derive));
+    EXPECT_FALSE(node_->const_value_released());
+  }
+  RILL_ASSERT_OK(graph_.DeriveAndReleaseConstValue(node_, derive));
+  EXPECT_TRUE(node_->const_value_released());
+  // A released value is restored for the next derivation, then released again.
+  RILL_ASSERT_OK(graph_.DeriveAndReleaseConstValue(node_, derive));
+  EXPECT_EQ(restores_, 1);
+  EXPECT_TRUE(node_->const_value_released());
+  ASSERT_NE(node_->const_value(), nullptr);  // Pinned from now on.
+  RILL_ASSERT_OK(graph_.DeriveAndReleaseConstValue(node_, derive));
+  EXPECT_FALSE(node_->const_value_released());
+  EXPECT_EQ(consumed, (std::vector<bool>{false, true, true, false}));
+}
+
+TEST_F(ConstReleaseTest, AFailedDerivationKeepsTheValue) {
+  EXPECT_TRUE(HasError(graph_.DeriveAndReleaseConstValue(
+                           node_,
+                           [](const Tensor&, bool) -> absl::StatusOr<
+                                                        std::function<absl::StatusOr<Tensor>()>> {
+                             return absl::ResourceExhaustedError("no memory for the copy");
+                           }),
+                       absl::StatusCode::kResourceExhausted, "no memory for the copy"));
+  EXPECT_FALSE(node_->const_value_released());
+  ExpectOriginal(*node_->SharedConstValue());
+}
+
 TEST_F(ConstReleaseTest, NodesWithoutValueCannotBeReleased) {
   Node* p = Placeholder("p", DT_FLOAT, TensorShape({2}));
   EXPECT_FALSE(p->has_const_value());
   EXPECT_FALSE(graph_.ReleaseConstValue(p, Restorer()));
   EXPECT_TRUE(HasError(p->SharedConstValue().status(),
               absl::StatusCode::kFailedPrecondition, "'p' has no constant value"));
+  EXPECT_TRUE(HasError(
+      graph_.DeriveAndReleaseConstValue(
+          p, [](const Tensor&, bool) { return absl::StatusOr<std::function<absl::StatusOr<Tensor>()>>(); }),
+      absl::StatusCode::kFailedPrecondition, "'p' has no constant value"));
 }
 
 }  // namespace

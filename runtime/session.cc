@@ -276,11 +276,11 @@ absl::StatusOr<std::unique_ptr<Session>> Session::CreateOwning(std::unique_ptr<G
   // Nothing else sees this graph: the values of Const weights that kernels
   // keep in a form of their own can go (graph() says how they come back).
   // A value is released only while nothing else holds its buffer: a plan's
-  // Const step, a fetched tensor, a kernel deriving from it.
+  // Const step, a fetched tensor, a pointer from Node::const_value().
   Graph* owned = graph.get();
-  session->impl_->weight_store().SetReleaser(
-      [owned](const Node* node, DerivedWeightStore::Restorer restore) {
-        return owned->ReleaseConstValue(const_cast<Node*>(node), std::move(restore));
+  session->impl_->weight_store().SetConstDeriveHook(
+      [owned](const Node* node, const DerivedWeightStore::ConstDeriver& derive) {
+        return owned->DeriveAndReleaseConstValue(const_cast<Node*>(node), derive);
       });
   session->owned_graph_ = std::move(graph);
   return session;

@@ -81,22 +81,17 @@ class DerivedWeightStore {
     return std::shared_ptr<const Value>(held, &held->value);
   }
 
-  // What releases a Const node's value (Graph::ReleaseConstValue with
-  // `restore`); set by a Session that owns its graph. Without one, offers
-  // are declined.
+  // Deriving from a Const node's value: `derive(value, consume)` makes the
+  // form and returns a restorer of the value (Graph::ConstDeriver).
   using Restorer = std::function<absl::StatusOr<Tensor>()>;
-  using Releaser = std::function<bool(const Node* node, Restorer restore)>;
-  void SetReleaser(Releaser releaser) { releaser_ = std::move(releaser); }
+  using ConstDeriver = std::function<absl::StatusOr<Restorer>(const Tensor& value, bool consume)>;
+  // Set by a Session that owns its graph, before any plan runs:
+  // Graph::DeriveAndReleaseConstValue on that graph, so the value is
+  // released as its form is made and the process holds those weights once.
+  using ConstDeriveHook = std::function<absl::Status(const Node*, const ConstDeriver&)>;
+  void SetConstDeriveHook(ConstDeriveHook hook) { hook_ = std::move(hook); }
 
-  // Offers to release `node`'s value now that a kernel keeps a form of it
-  // from which `restore` makes the value again: released at once if
-  // nothing else holds it, so the process holds those weights once. A
-  // kernel offers right after deriving from one matrix, before the next,
-  // so at most one matrix exists twice at a time. Returns whether it was
-  // released. Call without holding a node's value (Tensor) any more.
-  bool OfferRelease(const Node* node, Restorer restore) const {
-    return releaser_ != nullptr && releaser_(node, std::move(restore));
-  }
+  const ConstDeriveHook& const_derive_hook() const { return hook_; }
 
   // How many values were derived, and how many are held now (for tests).
   int64_t derivations() const {
@@ -120,7 +115,7 @@ class DerivedWeightStore {
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::weak_ptr<const void>> entries_ ABSL_GUARDED_BY(mu_);
   int64_t derivations_ ABSL_GUARDED_BY(mu_) = 0;
-  Releaser releaser_;  // Set before any plan runs; read only afterwards.
+  ConstDeriveHook hook_;  // Set before any plan runs; read only afterwards.
 };
 
 // `derive()`'s value for `sources`: from `store` (shared with the Session's
@@ -134,6 +129,18 @@ absl::StatusOr<std::shared_ptr<const Value>> DeriveShared(
   }
   ASSIGN_OR_RETURN(Value value, derive());
   return std::make_shared<const Value>(std::move(value));
+}
+
+// Runs `derive` on `node`'s value: through `store`'s hook when there is one
+// (the value may be consumed and released), else on a shared reference to
+// the value, which stays (consume = false).
+inline absl::Status DeriveFromConst(const DerivedWeightStore* store, const Node* node,
+                                    const DerivedWeightStore::ConstDeriver& derive) {
+  if (store != nullptr && store->const_derive_hook() != nullptr) {
+    return store->const_derive_hook()(node, derive);
+  }
+  ASSIGN_OR_RETURN(Tensor value, node->SharedConstValue());
+  return derive(value, /*consume=*/false).status();
 }
 
 }  // namespace rill

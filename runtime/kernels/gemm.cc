@@ -2,10 +2,12 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "graph/status_macros.h"
+#include "runtime/kernels/consumed_rows.h"
 #include "oneapi/dnnl/dnnl.h"
 
 namespace rill {
@@ -53,7 +55,7 @@ GemmOperand InPlaceOperand(const Tensor& matrix) {
   return op;
 }
 
-absl::StatusOr<GemmOperand> PaddedCopy(const Tensor& matrix) {
+absl::StatusOr<GemmOperand> PaddedCopy(const Tensor& matrix, bool consume) {
   const int64_t rows = matrix.dim(0), cols = matrix.dim(1);
   GemmOperand op;
   op.ld = PaddedLeadingDim(cols);
@@ -62,10 +64,16 @@ absl::StatusOr<GemmOperand> PaddedCopy(const Tensor& matrix) {
                    Tensor::AllocateForOverwrite(DT_FLOAT, TensorShape({rows, op.ld})));
   float* dst = op.storage.data<float>();
   const float* src = matrix.data<float>();
-  for (int64_t r = 0; r < rows; ++r) {
-    // An empty matrix may have no buffer: memcpy from null is undefined.
-    if (cols > 0) std::memcpy(dst + r * op.ld, src + r * cols, cols * sizeof(float));
-    std::memset(dst + r * op.ld + cols, 0, (op.ld - cols) * sizeof(float));
+  ConsumedRows consumed(matrix, consume);
+  const int64_t block = ConsumeBlockRows(cols * sizeof(float));
+  for (int64_t r0 = 0; r0 < rows; r0 += block) {
+    const int64_t r1 = std::min(rows, r0 + block);
+    for (int64_t r = r0; r < r1; ++r) {
+      // An empty matrix may have no buffer: memcpy from null is undefined.
+      if (cols > 0) std::memcpy(dst + r * op.ld, src + r * cols, cols * sizeof(float));
+      std::memset(dst + r * op.ld + cols, 0, (op.ld - cols) * sizeof(float));
+    }
+    consumed.Read(r1);
   }
   op.data = dst;
   return op;

@@ -64,8 +64,10 @@ struct GemmOperand {
 GemmOperand InPlaceOperand(const Tensor& matrix);
 
 // A padded copy of a float matrix [rows, cols] (rows PaddedLeadingDim(cols)
-// apart, padding zero). ResourceExhausted if it cannot be allocated.
-absl::StatusOr<GemmOperand> PaddedCopy(const Tensor& matrix);
+// apart, padding zero). ResourceExhausted if it cannot be allocated (then
+// nothing was consumed). With `consume`, the matrix's pages are freed as
+// they are copied (ConsumedRows): only for a matrix dropped right after.
+absl::StatusOr<GemmOperand> PaddedCopy(const Tensor& matrix, bool consume = false);
 
 // The padded copy of a weight matrix kept across runs. For a constant
 // source it is made on the first Get and read without a lock afterwards

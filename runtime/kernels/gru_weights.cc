@@ -1,5 +1,6 @@
 #include "runtime/kernels/gru_weights.h"
 
+#include <algorithm>
 #include <cstring>
 #include <functional>
 #include <memory>
@@ -7,6 +8,7 @@
 #include <vector>
 
 #include "graph/status_macros.h"
+#include "runtime/kernels/consumed_rows.h"
 
 namespace rill {
 
@@ -78,18 +80,19 @@ std::array<const TensorShape*, 4> GruWeightCache::Shapes(const GruWeightInputs& 
 
 absl::StatusOr<std::shared_ptr<const GruWeightCache::BoundPadded>>
 GruWeightCache::DeriveBoundPadded() const {
-  // One matrix at a time, each offered for release before the next is
-  // copied: at most one matrix exists twice.
+  // Each copy consumes its matrix's value as it goes when the Session may
+  // release it (DeriveFromConst in derived_weight_store.h).
   auto padded = [this](const Node* node) {
     return DeriveShared<GemmOperand>(
         store_, DerivedKind::kPaddedCopy, std::array<const Tensor*, 0>{},
         [this, node]() -> absl::StatusOr<GemmOperand> {
           GemmOperand copy;
-          {
-            ASSIGN_OR_RETURN(Tensor dense, node->SharedConstValue());
-            ASSIGN_OR_RETURN(copy, PaddedCopy(dense));
-          }  // The value's buffer is the graph's alone again.
-          if (store_ != nullptr) store_->OfferRelease(node, FromPaddedCopy(copy, node->output_shape(0)));
+          auto derive = [&](const Tensor& dense,
+                            bool consume) -> absl::StatusOr<DerivedWeightStore::Restorer> {
+            ASSIGN_OR_RETURN(copy, PaddedCopy(dense, consume));
+            return FromPaddedCopy(copy, dense.shape());
+          };
+          RETURN_IF_ERROR(DeriveFromConst(store_, node, derive));
           return copy;
         },
         {&node, 1});
@@ -106,29 +109,41 @@ absl::StatusOr<std::shared_ptr<const GruPackedWeights>> GruWeightCache::DeriveBo
   return DeriveShared<GruPackedWeights>(
       store_, DerivedKind::kGruPacked, std::array<const Tensor*, 0>{},
       [this]() -> absl::StatusOr<GruPackedWeights> {
-        // As for the padded copies: W_ru's value is offered for release
-        // before W_c is packed.
         GruPackedWeights packed;
-        {
-          ASSIGN_OR_RETURN(Tensor w_ru, bound_ru_->SharedConstValue());
-          const int64_t units = w_ru.dim(1) / 2;
+        // W_ru = [r | u]: both packed from each block of rows before the
+        // block is consumed. All panels are allocated first: on error
+        // nothing is consumed.
+        auto derive_ru = [&](const Tensor& w_ru,
+                             bool consume) -> absl::StatusOr<DerivedWeightStore::Restorer> {
+          const int64_t rows = w_ru.dim(0), units = w_ru.dim(1) / 2;
+          ASSIGN_OR_RETURN(packed.r, PackedMatrix::Allocate(rows, units));
+          ASSIGN_OR_RETURN(packed.u, PackedMatrix::Allocate(rows, units));
           const float* ru = w_ru.data<float>();
-          ASSIGN_OR_RETURN(packed.r, PackedMatrix::Pack(ru, 2 * units, w_ru.dim(0), units));
-          ASSIGN_OR_RETURN(packed.u,
-                           PackedMatrix::Pack(ru + units, 2 * units, w_ru.dim(0), units));
-        }
-        if (store_ != nullptr) {
-          store_->OfferRelease(bound_ru_,
-                               FromPanels({packed.r, packed.u}, bound_ru_->output_shape(0)));
-        }
-        {
-          ASSIGN_OR_RETURN(Tensor w_c, bound_c_->SharedConstValue());
-          ASSIGN_OR_RETURN(packed.c, PackedMatrix::Pack(w_c.data<float>(), w_c.dim(1),
-                                                        w_c.dim(0), w_c.dim(1)));
-        }
-        if (store_ != nullptr) {
-          store_->OfferRelease(bound_c_, FromPanels({packed.c}, bound_c_->output_shape(0)));
-        }
+          ConsumedRows consumed(w_ru, consume);
+          const int64_t block = ConsumeBlockRows(2 * units * sizeof(float));
+          for (int64_t r0 = 0; r0 < rows; r0 += block) {
+            const int64_t r1 = std::min(rows, r0 + block);
+            packed.r.PackRows(ru, 2 * units, r0, r1);
+            packed.u.PackRows(ru + units, 2 * units, r0, r1);
+            consumed.Read(r1);
+          }
+          return FromPanels({packed.r, packed.u}, w_ru.shape());
+        };
+        auto derive_c = [&](const Tensor& w_c,
+                            bool consume) -> absl::StatusOr<DerivedWeightStore::Restorer> {
+          const int64_t rows = w_c.dim(0), units = w_c.dim(1);
+          ASSIGN_OR_RETURN(packed.c, PackedMatrix::Allocate(rows, units));
+          ConsumedRows consumed(w_c, consume);
+          const int64_t block = ConsumeBlockRows(units * sizeof(float));
+          for (int64_t r0 = 0; r0 < rows; r0 += block) {
+            const int64_t r1 = std::min(rows, r0 + block);
+            packed.c.PackRows(w_c.data<float>(), units, r0, r1);
+            consumed.Read(r1);
+          }
+          return FromPanels({packed.c}, w_c.shape());
+        };
+        RETURN_IF_ERROR(DeriveFromConst(store_, bound_ru_, derive_ru));
+        RETURN_IF_ERROR(DeriveFromConst(store_, bound_c_, derive_c));
         return packed;
       },
       nodes);

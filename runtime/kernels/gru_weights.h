@@ -60,10 +60,10 @@ class GruWeightCache {
   explicit GruWeightCache(InputSource source, DerivedWeightStore* store = nullptr)
       : source_(source), store_(store), ru_(source, store), c_(source, store) {}
   // W_ru and W_c bound at plan time: the values of these Const nodes, read
-  // (Node::SharedConstValue) only to derive the forms the products read.
-  // With a `store`, each form is shared with the Session's other plans, and
-  // once made the cache offers the Session to release the nodes' values
-  // (DerivedWeightStore::OfferRelease): the form can restore them, so the
+  // only to derive the forms the products read. With a `store`, each form
+  // is shared with the Session's other plans, and a Session that owns its
+  // graph releases each value as its form is made
+  // (DeriveFromConst in derived_weight_store.h): the form can restore it, so the
   // process holds the weights once.
   GruWeightCache(const Node* w_ru, const Node* w_c, DerivedWeightStore* store)
       : source_(InputSource::kConstant),

@@ -44,24 +44,33 @@ bool HasAvx512() {
 
 }  // namespace
 
-absl::StatusOr<PackedMatrix> PackedMatrix::Pack(const float* b, int64_t ldb, int64_t k,
-                                                int64_t n) {
+absl::StatusOr<PackedMatrix> PackedMatrix::Allocate(int64_t k, int64_t n) {
   PackedMatrix packed;
   packed.rows_ = k;
   packed.cols_ = n;
   const int64_t floats = std::max<int64_t>(1, packed.panels() * k * kWidth);
   ASSIGN_OR_RETURN(packed.storage_, Tensor::Allocate(DT_FLOAT, TensorShape({floats})));
-  float* out = packed.storage_.data<float>();  // Zero-filled: the padding.
-  packed.data_ = out;
+  packed.data_ = packed.storage_.data<float>();  // Zero-filled: the padding.
+  return packed;
+}
+
+void PackedMatrix::PackRows(const float* b, int64_t ldb, int64_t row_begin, int64_t row_end) {
+  float* out = storage_.data<float>();
   // With no rows the panels' addresses would lie past the allocation.
-  for (int64_t q = 0; k > 0 && q < packed.panels(); ++q) {
-    const int64_t c0 = q * kWidth, cols = std::min(kWidth, n - c0);
-    float* panel = out + (packed.panel(q) - packed.data_);
-    const int64_t stride = packed.row_stride(q);
-    for (int64_t i = 0; i < k; ++i) {
+  for (int64_t q = 0; row_begin < row_end && q < panels(); ++q) {
+    const int64_t c0 = q * kWidth, cols = std::min(kWidth, cols_ - c0);
+    float* panel = out + (this->panel(q) - data_);
+    const int64_t stride = row_stride(q);
+    for (int64_t i = row_begin; i < row_end; ++i) {
       std::memcpy(panel + i * stride, b + i * ldb + c0, cols * sizeof(float));
     }
   }
+}
+
+absl::StatusOr<PackedMatrix> PackedMatrix::Pack(const float* b, int64_t ldb, int64_t k,
+                                                int64_t n) {
+  ASSIGN_OR_RETURN(PackedMatrix packed, Allocate(k, n));
+  packed.PackRows(b, ldb, 0, k);
   return packed;
 }
 

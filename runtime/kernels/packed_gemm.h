@@ -51,6 +51,12 @@ class PackedMatrix {
   // Packs the [k, n] matrix at `b` whose rows are `ldb` floats apart.
   // ResourceExhausted if the panels cannot be allocated.
   static absl::StatusOr<PackedMatrix> Pack(const float* b, int64_t ldb, int64_t k, int64_t n);
+  // Zero panels for a [k, n] matrix, to fill with PackRows (rows in any
+  // order; Pack is Allocate + PackRows of all rows).
+  static absl::StatusOr<PackedMatrix> Allocate(int64_t k, int64_t n);
+  // Packs rows [row_begin, row_end) of the matrix at `b` (row i at
+  // b + i * ldb). REQUIRES: a matrix from Allocate or Pack (not a View).
+  void PackRows(const float* b, int64_t ldb, int64_t row_begin, int64_t row_end);
 
   // The same panels, not owned: valid while this matrix lives (no reference
   // counting for a caller that holds it only that long).
