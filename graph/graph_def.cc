@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <limits>
+#include <optional>
 #include <queue>
 #include <tuple>
 #include <utility>
@@ -280,14 +281,75 @@ absl::StatusOr<pb::GraphDef> ParseGraphDef(const std::string& bytes, bool text) 
   return def;
 }
 
+namespace {
+
+// A file as protobuf's input stream, reads through FileReader.
+class FileStream : public google::protobuf::io::CopyingInputStream {
+ public:
+  explicit FileStream(FileReader* file) : file_(file) {}
+  int Read(void* buffer, int size) override {
+    absl::StatusOr<size_t> n = file_->Read(static_cast<char*>(buffer), static_cast<size_t>(size));
+    if (!n.ok()) {
+      status_ = n.status();
+      return -1;
+    }
+    return static_cast<int>(*n);
+  }
+  const absl::Status& status() const { return status_; }
+
+ private:
+  FileReader* file_;
+  absl::Status status_;
+};
+
+// A binary GraphDef parsed as the file is read: its bytes are never held
+// whole besides the message (a graph of 25 MB of weights took 50 MB at
+// once). The same limits and errors as ParseGraphDef.
+absl::StatusOr<pb::GraphDef> ParseBinaryGraphDefFile(FileReader& file) {
+  if (file.size() > std::numeric_limits<int>::max()) {
+    return absl::ResourceExhaustedError("Binary GraphDef larger than 2 GiB");
+  }
+  FileStream stream(&file);
+  google::protobuf::io::CopyingInputStreamAdaptor adaptor(&stream, 1 << 16);
+  google::protobuf::io::CodedInputStream coded(&adaptor);
+  coded.SetTotalBytesLimit(std::numeric_limits<int>::max());
+  coded.SetRecursionLimit(kRecursionLimit);
+  pb::GraphDef def;
+  if (!def.ParseFromCodedStream(&coded) || !coded.ConsumedEntireMessage()) {
+    RETURN_IF_ERROR(stream.status());
+    return absl::DataLossError("Cannot parse binary GraphDef: malformed protobuf");
+  }
+  RETURN_IF_ERROR(stream.status());
+  return def;
+}
+
+}  // namespace
+
 absl::StatusOr<pb::GraphDef> ReadGraphDefFile(const std::string& path, GraphFormat format) {
-  ASSIGN_OR_RETURN(std::string bytes, ReadFileToString(path));
   const bool text_first = format == GraphFormat::kText ||
                           (format == GraphFormat::kAuto && IsTextPath(path));
-  absl::StatusOr<pb::GraphDef> def = ParseGraphDef(bytes, text_first);
-  if (!def.ok() && format == GraphFormat::kAuto && !text_first) {
-    absl::StatusOr<pb::GraphDef> as_text = ParseGraphDef(bytes, /*text=*/true);
-    if (as_text.ok()) return as_text;
+  absl::StatusOr<pb::GraphDef> def;
+  std::optional<std::string> bytes;
+  if (text_first) {
+    ASSIGN_OR_RETURN(bytes, ReadFileToString(path));
+    def = ParseGraphDef(*bytes, /*text=*/true);
+  } else {
+    ASSIGN_OR_RETURN(FileReader file, FileReader::Open(path));
+    // A regular file is parsed as it is read (and read again for the text
+    // fallback); a pipe or device, which cannot be read twice, as a whole.
+    if (file.size() > 0) {
+      def = ParseBinaryGraphDefFile(file);
+    } else {
+      ASSIGN_OR_RETURN(bytes, file.ReadRest(kDefaultMaxFileBytes));
+      def = ParseGraphDef(*bytes, /*text=*/false);
+    }
+    if (!def.ok() && format == GraphFormat::kAuto) {
+      if (!bytes.has_value()) {
+        ASSIGN_OR_RETURN(bytes, ReadFileToString(path));
+      }
+      absl::StatusOr<pb::GraphDef> as_text = ParseGraphDef(*bytes, /*text=*/true);
+      if (as_text.ok()) return as_text;
+    }
   }
   if (!def.ok()) {
     return absl::DataLossError(absl::StrCat("Failed to read GraphDef from '", path,

@@ -1,9 +1,14 @@
 #include "graph/graph_def.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cstdio>
+#include <thread>
 
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "graph/file_io.h"
 #include "graph/tensor_proto.h"
 #include "graph/test_util.h"
 #include "gtest/gtest.h"
@@ -276,6 +281,38 @@ TEST(GraphDefTest, FilesRoundTripInBothFormatsAndDetectText) {
   RILL_EXPECT_OK(ReadGraphDefFile(dir + "/text.pb"));
   EXPECT_TRUE(HasError(ReadGraphDefFile(dir + "/missing.pb"), absl::StatusCode::kNotFound,
                        "missing.pb"));
+}
+
+// A binary file is parsed as it is read: a truncated or corrupt one gives
+// the same error as parsing its bytes, with the path; so does a binary-only
+// read of a text file. Read from a pipe (no size), it is parsed whole.
+TEST(GraphDefTest, BinaryFilesAreParsedAsTheyAreRead) {
+  pb::GraphDef def = ParseText(GruLikeGraph());
+  const std::string dir = ::testing::TempDir();
+  std::string bytes;
+  ASSERT_TRUE(def.SerializeToString(&bytes));
+  const std::string cut = dir + "/cut.pb";
+  RILL_ASSERT_OK(WriteFileAtomically(cut, bytes.substr(0, bytes.size() - 3)));
+  EXPECT_TRUE(HasError(ReadGraphDefFile(cut), absl::StatusCode::kDataLoss,
+                       "Failed to read GraphDef from '" + cut +
+                           "': Cannot parse binary GraphDef: malformed protobuf"));
+  const std::string text = dir + "/as_text.pb";
+  RILL_ASSERT_OK(WriteGraphDefFile(text, def, GraphFormat::kText));
+  EXPECT_TRUE(HasError(ReadGraphDefFile(text, GraphFormat::kBinary),
+                       absl::StatusCode::kDataLoss, "malformed protobuf"));
+
+  const std::string fifo = dir + "/graph.fifo";
+  ::unlink(fifo.c_str());
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::thread writer([&] {
+    FILE* f = std::fopen(fifo.c_str(), "wb");
+    std::fwrite(bytes.data(), 1, bytes.size(), f);
+    std::fclose(f);
+  });
+  absl::StatusOr<pb::GraphDef> back = ReadGraphDefFile(fifo);
+  writer.join();
+  RILL_ASSERT_OK(back);
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(def, *back));
 }
 
 }  // namespace

@@ -6,9 +6,10 @@
 //
 // Only for a matrix nobody will read again and whose buffer is dropped
 // right after (Graph::DeriveAndReleaseConstValue's `consume`): the freed
-// pages read as zeros until the buffer is freed. Whole pages inside the
-// matrix's bytes only, so the allocator's data around the buffer is never
-// touched. Linux (madvise MADV_DONTNEED); elsewhere, and when not asked to
+// pages read as zeros until the buffer is freed. Whole, aligned 2 MiB spans
+// inside the matrix's bytes only (huge pages are never split; the
+// allocator's data around the buffer is never touched), so a matrix under
+// 4 MiB may keep all of its memory until it is dropped. Linux (madvise MADV_DONTNEED); elsewhere, and when not asked to
 // consume, it frees nothing.
 #ifndef RILL_RUNTIME_KERNELS_CONSUMED_ROWS_H_
 #define RILL_RUNTIME_KERNELS_CONSUMED_ROWS_H_
@@ -25,8 +26,8 @@ class ConsumedRows {
   // false makes every call a no-op.
   ConsumedRows(const Tensor& matrix, bool consume);
 
-  // Rows [0, rows) were read for the last time: frees the whole pages in
-  // them not freed yet.
+  // Rows [0, rows) were read for the last time: frees the whole 2 MiB
+  // spans in them not freed yet.
   void Read(int64_t rows);
 
   // Bytes freed so far (for tests).
@@ -35,7 +36,7 @@ class ConsumedRows {
  private:
   uintptr_t data_ = 0;
   int64_t row_bytes_ = 0;
-  uintptr_t first_page_ = 0;  // The first page boundary at or after data_.
+  uintptr_t first_page_ = 0;  // The first span boundary at or after data_.
   uintptr_t freed_ = 0;       // Freed up to here.
   bool consume_ = false;
 };

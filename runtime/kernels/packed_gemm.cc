@@ -49,8 +49,9 @@ absl::StatusOr<PackedMatrix> PackedMatrix::Allocate(int64_t k, int64_t n) {
   packed.rows_ = k;
   packed.cols_ = n;
   const int64_t floats = std::max<int64_t>(1, packed.panels() * k * kWidth);
-  ASSIGN_OR_RETURN(packed.storage_, Tensor::Allocate(DT_FLOAT, TensorShape({floats})));
-  packed.data_ = packed.storage_.data<float>();  // Zero-filled: the padding.
+  ASSIGN_OR_RETURN(packed.storage_,
+                   Tensor::AllocateForOverwrite(DT_FLOAT, TensorShape({floats})));
+  packed.data_ = packed.storage_.data<float>();
   return packed;
 }
 
@@ -63,6 +64,7 @@ void PackedMatrix::PackRows(const float* b, int64_t ldb, int64_t row_begin, int6
     const int64_t stride = row_stride(q);
     for (int64_t i = row_begin; i < row_end; ++i) {
       std::memcpy(panel + i * stride, b + i * ldb + c0, cols * sizeof(float));
+      std::fill(panel + i * stride + cols, panel + i * stride + kWidth, 0.0f);  // Padding.
     }
   }
 }

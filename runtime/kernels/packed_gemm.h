@@ -51,11 +51,15 @@ class PackedMatrix {
   // Packs the [k, n] matrix at `b` whose rows are `ldb` floats apart.
   // ResourceExhausted if the panels cannot be allocated.
   static absl::StatusOr<PackedMatrix> Pack(const float* b, int64_t ldb, int64_t k, int64_t n);
-  // Zero panels for a [k, n] matrix, to fill with PackRows (rows in any
-  // order; Pack is Allocate + PackRows of all rows).
+  // Panels for a [k, n] matrix, not written yet: every row must be packed
+  // (PackRows, rows in any order) before the matrix is read. Pack is
+  // Allocate + PackRows of all rows. Its pages are touched only as rows
+  // are packed (no zero fill), so a derivation that frees its source as it
+  // goes (ConsumedRows) never holds both whole.
   static absl::StatusOr<PackedMatrix> Allocate(int64_t k, int64_t n);
   // Packs rows [row_begin, row_end) of the matrix at `b` (row i at
-  // b + i * ldb). REQUIRES: a matrix from Allocate or Pack (not a View).
+  // b + i * ldb), with zeros past column n. REQUIRES: a matrix from
+  // Allocate or Pack (not a View).
   void PackRows(const float* b, int64_t ldb, int64_t row_begin, int64_t row_end);
 
   // The same panels, not owned: valid while this matrix lives (no reference
