@@ -20,7 +20,8 @@ namespace {
 
 void CheckRoundTrip(const Graph& graph) {
   pb::GraphDef exported;
-  ToGraphDef(graph, &exported);
+  const absl::Status exported_ok = ToGraphDef(graph, &exported);
+  if (!exported_ok.ok()) Fail(absl::StrCat("export failed: ", exported_ok.ToString()));
   absl::StatusOr<std::unique_ptr<Graph>> again =
       GraphFromGraphDef(exported, &GlobalOpRegistry(), kMaxTensorBytes);
   if (!again.ok()) Fail(absl::StrCat("re-import of an exported graph failed: ", again.status().ToString()));

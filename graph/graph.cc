@@ -1,6 +1,7 @@
 #include "graph/graph.h"
 
 #include <algorithm>
+#include <atomic>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -37,8 +38,7 @@ std::string Output::name() const {
 DataType Output::dtype() const { return node->output_type(index); }
 const TensorShape& Output::shape() const { return node->output_shape(index); }
 
-absl::Status Node::RestoreLocked() const {
-  if (const_value_.has_value() || !restorer_) return absl::OkStatus();
+absl::StatusOr<Tensor> Node::RestoredLocked() const {
   ASSIGN_OR_RETURN(Tensor value, restorer_());
   if (value.dtype() != output_types_[0] || value.shape() != output_shapes_[0]) {
     return absl::InternalError(absl::StrCat("the released value of '", name_, "' came back as ",
@@ -47,6 +47,12 @@ absl::Status Node::RestoreLocked() const {
                                             DataTypeString(output_types_[0]), " ",
                                             output_shapes_[0].ToString()));
   }
+  return value;
+}
+
+absl::Status Node::RestoreLocked() const {
+  if (const_value_.has_value()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(Tensor value, RestoredLocked());
   const_value_ = std::move(value);
   restorer_ = nullptr;
   return absl::OkStatus();
@@ -67,6 +73,15 @@ absl::StatusOr<Tensor> Node::SharedConstValue() const {
   absl::MutexLock lock(&value_mu_);
   RETURN_IF_ERROR(RestoreLocked());
   return *const_value_;
+}
+
+absl::StatusOr<Tensor> Node::ReadConstValue() const {
+  if (!has_const_value_) {
+    return absl::FailedPreconditionError(absl::StrCat("'", name_, "' has no constant value"));
+  }
+  absl::MutexLock lock(&value_mu_);
+  if (const_value_.has_value()) return *const_value_;
+  return RestoredLocked();
 }
 
 bool Node::const_value_released() const {
@@ -314,10 +329,24 @@ absl::StatusOr<Node*> Graph::AddNode(NodeSpec spec) {
   return raw;
 }
 
+namespace {
+
+// Whether `value` (a node's, read under its lock) is held by nothing else.
+// No new reference can appear meanwhile (that needs the lock); the fence
+// orders what follows (freeing the memory) after the reads of the holders
+// that just dropped theirs.
+bool HeldByNodeAlone(const Tensor& value) {
+  const bool alone = value.buffer().use_count() <= 1;
+  std::atomic_thread_fence(std::memory_order_acquire);
+  return alone;
+}
+
+}  // namespace
+
 bool Graph::ReleaseConstValue(Node* node, std::function<absl::StatusOr<Tensor>()> restore) {
   absl::MutexLock lock(&node->value_mu_);
-  if (!node->const_value_.has_value() || node->value_pinned_ ||
-      node->const_value_->buffer().use_count() > 1) {
+  if (restore == nullptr || !node->const_value_.has_value() || node->value_pinned_ ||
+      !HeldByNodeAlone(*node->const_value_)) {
     return false;
   }
   node->restorer_ = std::move(restore);
@@ -332,11 +361,14 @@ absl::Status Graph::DeriveAndReleaseConstValue(Node* node, const ConstDeriver& d
   }
   absl::MutexLock lock(&node->value_mu_);
   RETURN_IF_ERROR(node->RestoreLocked());
-  // Nobody can take a new reference meanwhile: that needs this lock.
-  const bool consume = !node->value_pinned_ && node->const_value_->buffer().use_count() <= 1;
+  const bool consume = !node->value_pinned_ && HeldByNodeAlone(*node->const_value_);
   ASSIGN_OR_RETURN(std::function<absl::StatusOr<Tensor>()> restore,
                    derive(*node->const_value_, consume));
   if (consume) {
+    if (restore == nullptr) {
+      return absl::InternalError(absl::StrCat("deriving from '", node->name_,
+                                              "' consumed its value and gave no restorer"));
+    }
     node->restorer_ = std::move(restore);
     node->const_value_.reset();
   }

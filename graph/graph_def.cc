@@ -232,7 +232,7 @@ absl::StatusOr<std::unique_ptr<Graph>> GraphFromGraphDef(pb::GraphDef&& def,
   return NewGraphFrom(std::move(def), registry, max_tensor_bytes);
 }
 
-void ToGraphDef(const Graph& graph, pb::GraphDef* def) {
+absl::Status ToGraphDef(const Graph& graph, pb::GraphDef* def) {
   def->Clear();
   for (const auto& node : graph.nodes()) {
     pb::NodeDef* nd = def->add_node();
@@ -246,14 +246,12 @@ void ToGraphDef(const Graph& graph, pb::GraphDef* def) {
     if (!node->device().empty()) nd->set_device(node->device());
     for (const auto& [name, value] : node->attrs()) (*nd->mutable_attr())[name] = value;
     if (node->const_value_elided()) {
-      // Null only for a released value that could not be restored (out of
-      // memory); FreezeGraph restores them first and reports that.
-      if (const Tensor* value = node->const_value()) {
-        TensorToProto(*value, (*nd->mutable_attr())["value"].mutable_tensor());
-      }
+      ASSIGN_OR_RETURN(Tensor value, node->ReadConstValue());
+      TensorToProto(value, (*nd->mutable_attr())["value"].mutable_tensor());
     }
   }
   def->mutable_versions()->set_producer(graph.producer_version());
+  return absl::OkStatus();
 }
 
 absl::StatusOr<pb::GraphDef> ParseGraphDef(const std::string& bytes, bool text) {

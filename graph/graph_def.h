@@ -43,7 +43,10 @@ absl::StatusOr<std::unique_ptr<Graph>> GraphFromGraphDef(pb::GraphDef&& def,
 
 // Writes `graph` as a GraphDef: nodes in creation order, every attr
 // (defaults included), versions { producer }.
-void ToGraphDef(const Graph& graph, pb::GraphDef* def);
+// Values a Session released (Graph::ReleaseConstValue) are made for the
+// export without being kept; the error (ResourceExhausted) if one cannot
+// be, with `def` incomplete. Other graphs never fail.
+absl::Status ToGraphDef(const Graph& graph, pb::GraphDef* def);
 
 enum class GraphFormat { kAuto, kBinary, kText };
 

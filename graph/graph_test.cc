@@ -239,6 +239,18 @@ TEST_F(ConstReleaseTest, ReleasedValueComesBackOnceWhenRead) {
   EXPECT_EQ(node_->const_value(), pinned);
 }
 
+TEST_F(ConstReleaseTest, ReadingForExportLeavesTheValueReleased) {
+  EXPECT_FALSE(graph_.ReleaseConstValue(node_, nullptr));  // No way back: refused.
+  ASSERT_TRUE(graph_.ReleaseConstValue(node_, Restorer()));
+  for (int i = 0; i < 2; ++i) {
+    absl::StatusOr<Tensor> read = node_->ReadConstValue();
+    RILL_ASSERT_OK(read.status());
+    ExpectOriginal(*read);
+    EXPECT_TRUE(node_->const_value_released());
+  }
+  EXPECT_EQ(restores_, 2);  // Made for each reader, kept by none.
+}
+
 TEST_F(ConstReleaseTest, FailedRestoreIsReportedAndTheValueStaysReleased) {
   ASSERT_TRUE(graph_.ReleaseConstValue(node_, [] {
     return absl::StatusOr<Tensor>(absl::ResourceExhaustedError("no memory for w"));
@@ -284,6 +296,17 @@ TEST_F(ConstReleaseTest, DeriveAndReleaseConsumesOnlyAValueNobodyElseHolds) {
   RILL_ASSERT_OK(graph_.DeriveAndReleaseConstValue(node_, derive));
   EXPECT_FALSE(node_->const_value_released());
   EXPECT_EQ(consumed, (std::vector<bool>{false, true, true, false}));
+}
+
+TEST_F(ConstReleaseTest, AConsumingDerivationMustGiveARestorer) {
+  EXPECT_TRUE(HasError(graph_.DeriveAndReleaseConstValue(
+                           node_,
+                           [](const Tensor&, bool) {
+                             return absl::StatusOr<std::function<absl::StatusOr<Tensor>()>>(
+                                 std::function<absl::StatusOr<Tensor>()>());
+                           }),
+                       absl::StatusCode::kInternal,
+                       "deriving from 'w' consumed its value and gave no restorer"));
 }
 
 TEST_F(ConstReleaseTest, AFailedDerivationKeepsTheValue) {

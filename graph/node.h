@@ -88,12 +88,16 @@ class Node {
   const Tensor* const_value() const;
   // Whether the node has such a value (released or not). Restores nothing.
   bool has_const_value() const { return has_const_value_; }
-  // The value as a tensor sharing its buffer, restored first if released.
-  // Unlike const_value(), this does not keep the value from being released
-  // once the caller drops the tensor. FailedPrecondition for a node without
-  // a value; the restorer's error (ResourceExhausted) if it cannot be
-  // restored.
+  // The value as a tensor sharing its buffer, restored first if released
+  // (and kept: it goes again only when a kernel derives a form from it
+  // anew, Graph::DeriveAndReleaseConstValue). Unlike const_value(), this
+  // does not pin the value. FailedPrecondition for a node without a value;
+  // the restorer's error (ResourceExhausted) if it cannot be restored.
   absl::StatusOr<Tensor> SharedConstValue() const;
+  // The value for a caller that only reads it once (export, folding): a
+  // released value is made for the caller alone and stays released. Errors
+  // as SharedConstValue.
+  absl::StatusOr<Tensor> ReadConstValue() const;
   // Whether the value is released now (for tests and memory accounting).
   bool const_value_released() const;
   // True when the "value" attr of a large Const was reduced to its dtype and
@@ -119,9 +123,12 @@ class Node {
   std::vector<TensorShape> output_shapes_;
   std::vector<std::pair<Node*, int>> data_consumers_;
   std::vector<Node*> control_consumers_;
-  // Makes the value again from what a kernel derived from it (graph.h
-  // ConstValueRestorer).
+  // Makes the value again from what a kernel derived from it
+  // (Graph::ReleaseConstValue).
   using Restorer = std::function<absl::StatusOr<Tensor>()>;
+  // The released value made again, checked against the node's dtype and
+  // shape. REQUIRES: released.
+  absl::StatusOr<Tensor> RestoredLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(value_mu_);
   // Restores the value if released (OK if it was not).
   absl::Status RestoreLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(value_mu_);
 

@@ -105,10 +105,10 @@ FoldedConstants FoldConstants(const Graph& graph, const KernelRegistry& kernels,
     for (const Output& in : node.inputs()) {
       if (in.node->op() == "Const") {
         // A value the Session released (a fused kernel keeps it in a form
-        // of its own) is not restored just to fold: typically the weights'
-        // "read" Identity, which the fused kernel reads through anyway.
-        absl::StatusOr<Tensor> value = absl::UnavailableError("released");
-        if (!in.node->const_value_released()) value = in.node->SharedConstValue();
+        // of its own) is made for the fold alone and stays released: the
+        // weights' "read" Identity is folded in every plan as in the first,
+        // and kept only when something else reads it.
+        absl::StatusOr<Tensor> value = in.node->ReadConstValue();
         if (!value.ok()) {
           readable = false;
           break;
@@ -119,7 +119,7 @@ FoldedConstants FoldConstants(const Graph& graph, const KernelRegistry& kernels,
         inputs.push_back(&folded.values.at(in.node->id())[in.index]);
       }
     }
-    if (!readable) continue;  // Released, or out of memory: leave the node to the runs.
+    if (!readable) continue;  // Out of memory: leave the node to the runs.
     if (!ComputeOutputShapes(node, inputs, graph.producer_version(), &shapes).ok()) continue;
     if (device == nullptr) device = std::make_unique<EigenDevice>(1);
     std::vector<Tensor> outputs(node.num_outputs());

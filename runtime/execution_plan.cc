@@ -35,6 +35,9 @@ struct Candidate {
   std::optional<GruCellMatch> gru;  // Set for a fused GRU step.
   // Set for a folded node (runtime/constant_folding.h): its outputs.
   const std::vector<Tensor>* folded = nullptr;
+  // Elements of the Const weights bound to its fused kernel, which it reads
+  // without their being inputs (BindGruWeights).
+  int64_t bound_elements = 0;
 };
 
 std::vector<Output> OutputsOf(const Node* node) {
@@ -101,6 +104,12 @@ struct InputSources {
 struct BoundGruWeights {
   const Node* w_ru;
   const Node* w_c;
+
+  int64_t elements() const {
+    // Const shapes are fully defined.
+    return w_ru->output_shape(0).num_elements_or_unknown() +
+           w_c->output_shape(0).num_elements_or_unknown();
+  }
 };
 
 std::optional<BoundGruWeights> BindGruWeights(const GruCellMatch& m,
@@ -126,7 +135,8 @@ constexpr int64_t kInlineElements = 8192;
 
 // Whether the step's static shapes are known and small.
 bool TouchesFewElements(const Candidate& c) {
-  int64_t elements = 0;
+  int64_t elements = c.bound_elements;
+  if (elements >= kInlineElements) return false;
   for (const std::vector<Output>* list : {&c.inputs, &c.outputs}) {
     for (const Output& o : *list) {
       const int64_t n = o.shape().num_elements_or_unknown();
@@ -215,6 +225,7 @@ void FuseGruSequences(std::vector<Candidate>& candidates, const std::vector<int>
     seq.inputs = std::move(inputs);
     seq.outputs = std::move(outputs);
     const int steps = static_cast<int>(usable.size());
+    seq.bound_elements = bound ? bound->elements() : 0;
     if (bound) {
       seq.fused = std::make_unique<FusedGruSequenceKernel>(
           steps, first.input_size, first.units, bound->w_ru, bound->w_c, sources.store);
@@ -354,6 +365,7 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Build(
       std::vector<Output> inputs = {m->inputs[0], m->inputs[1]};
       AppendGruWeightInputs(*m, bound.has_value(), &inputs);
       AbsorbGroup(candidates, candidate_of, m->interior, inputs, c);
+      c.bound_elements = bound ? bound->elements() : 0;
       if (bound) {
         c.fused = std::make_unique<FusedGruKernel>(m->input_size, m->units, bound->w_ru,
                                                    bound->w_c, sources.store);

@@ -21,15 +21,8 @@ std::string NodeNameOf(const std::string& input) {
 
 absl::StatusOr<FrozenGraph> FreezeGraph(const Session& session,
                                         const std::vector<std::string>& output_names) {
-  // Values the Session released come back first (ToGraphDef cannot report
-  // a failure to restore one).
-  for (const auto& node : session.graph().nodes()) {
-    if (node->has_const_value() && node->const_value() == nullptr) {
-      return node->SharedConstValue().status();
-    }
-  }
   pb::GraphDef full;
-  ToGraphDef(session.graph(), &full);
+  RETURN_IF_ERROR(ToGraphDef(session.graph(), &full));
   absl::flat_hash_map<std::string, int> index;
   for (int i = 0; i < full.node_size(); ++i) index[full.node(i).name()] = i;
 

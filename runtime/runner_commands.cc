@@ -147,7 +147,7 @@ absl::Status BenchCommand(const BenchCommandOptions& options, std::ostream& out,
   std::vector<std::string> fetches = options.outputs, targets;
   if (fetches.empty()) {
     pb::GraphDef def;
-    ToGraphDef(graph, &def);
+    RETURN_IF_ERROR(ToGraphDef(graph, &def));
     for (const auto& [name, op] : SummarizeGraphDef(def).outputs) {
       const Node* node = graph.FindNode(name);
       if (node != nullptr && node->num_outputs() == 0) {

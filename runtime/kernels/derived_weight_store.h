@@ -5,17 +5,20 @@
 // weights, so memory would grow with every new signature.
 //
 // Entries are keyed by the kind of derivation and the source tensors
-// (buffer and shape). The store keeps only a weak reference: an entry lives
-// while a kernel holds it, and holds its sources, so their buffers (and so
-// the key) cannot be reused by other tensors meanwhile. Deriving happens
-// under the store's mutex: concurrent first runs derive once. Thread-safe.
+// (buffer and shape), or the Const nodes a plan bound to the kernel (which
+// live as long as the Session; their values may be released, see
+// DeriveFromConst below). The store keeps only a weak reference: an entry
+// lives while a kernel holds it, and holds its source tensors, so their
+// buffers (and so the key) cannot be reused by other tensors meanwhile.
+// Deriving happens under the store's mutex: concurrent first runs derive
+// once. Thread-safe.
 #ifndef RILL_RUNTIME_KERNELS_DERIVED_WEIGHT_STORE_H_
 #define RILL_RUNTIME_KERNELS_DERIVED_WEIGHT_STORE_H_
 
 #include <array>
 #include <cstddef>
-#include <functional>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <typeinfo>
@@ -47,8 +50,8 @@ class DerivedWeightStore {
   // remembered.
   //
   // `bound_nodes` instead of (or besides) tensors: the Const nodes whose
-  // values the plan bound to the kernel (BoundConstants); a value is then
-  // known by those nodes, which live as long as the Session.
+  // values the plan bound to the kernel (GruWeightCache's bound weights); a
+  // value is then known by those nodes, which live as long as the Session.
   template <typename Value, size_t kSources, typename Derive>
   absl::StatusOr<std::shared_ptr<const Value>> GetOrDerive(
       DerivedKind kind, const std::array<const Tensor*, kSources>& sources, Derive derive,

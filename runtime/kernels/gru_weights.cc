@@ -35,21 +35,26 @@ absl::StatusOr<GruPackedWeights> PackWeights(const Tensor& w_ru, const Tensor& w
   return packed;
 }
 
-// Restorers for released Const weights (Graph::ReleaseConstValue): the
-// dense matrix again from a form a kernel keeps. Each holds that form.
-DerivedWeightStore::Restorer FromPaddedCopy(GemmOperand copy, TensorShape shape) {
+// Restorers for released Const weights (Graph::DeriveAndReleaseConstValue):
+// the dense matrix again from a form a kernel keeps. Each holds that form.
+// They are made before the derivation consumes anything: making one
+// allocates, and an exception after the value's memory is gone would leave
+// a zeroed value behind.
+DerivedWeightStore::Restorer FromPaddedCopy(std::shared_ptr<const GemmOperand> copy,
+                                            TensorShape shape) {
   return [copy = std::move(copy), shape = std::move(shape)]() -> absl::StatusOr<Tensor> {
     ASSIGN_OR_RETURN(Tensor dense, Tensor::Allocate(DT_FLOAT, shape));
     const int64_t rows = shape.dim(0), cols = shape.dim(1);
     float* out = dense.data<float>();
     for (int64_t i = 0; cols > 0 && i < rows; ++i) {
-      std::memcpy(out + i * cols, copy.data + i * copy.ld, cols * sizeof(float));
+      std::memcpy(out + i * cols, copy->data + i * copy->ld, cols * sizeof(float));
     }
     return dense;
   };
 }
 
-// The matrix whose columns are `parts`' side by side (W_ru = [r | u]).
+// The matrix whose columns are `parts`' side by side (W_ru = [r | u]),
+// from panels that share their storage with the kernel's.
 DerivedWeightStore::Restorer FromPanels(std::vector<PackedMatrix> parts, TensorShape shape) {
   return [parts = std::move(parts), shape = std::move(shape)]() -> absl::StatusOr<Tensor> {
     ASSIGN_OR_RETURN(Tensor dense, Tensor::Allocate(DT_FLOAT, shape));
@@ -86,14 +91,16 @@ GruWeightCache::DeriveBoundPadded() const {
     return DeriveShared<GemmOperand>(
         store_, DerivedKind::kPaddedCopy, std::array<const Tensor*, 0>{},
         [this, node]() -> absl::StatusOr<GemmOperand> {
-          GemmOperand copy;
+          auto copy = std::make_shared<GemmOperand>();
           auto derive = [&](const Tensor& dense,
                             bool consume) -> absl::StatusOr<DerivedWeightStore::Restorer> {
-            ASSIGN_OR_RETURN(copy, PaddedCopy(dense, consume));
-            return FromPaddedCopy(copy, dense.shape());
+            DerivedWeightStore::Restorer restore = FromPaddedCopy(copy, dense.shape());
+            // Fails only while allocating, before anything is consumed.
+            ASSIGN_OR_RETURN(*copy, PaddedCopy(dense, consume));
+            return restore;
           };
           RETURN_IF_ERROR(DeriveFromConst(store_, node, derive));
-          return copy;
+          return *copy;
         },
         {&node, 1});
   };
@@ -111,13 +118,14 @@ absl::StatusOr<std::shared_ptr<const GruPackedWeights>> GruWeightCache::DeriveBo
       [this]() -> absl::StatusOr<GruPackedWeights> {
         GruPackedWeights packed;
         // W_ru = [r | u]: both packed from each block of rows before the
-        // block is consumed. All panels are allocated first: on error
-        // nothing is consumed.
+        // block is consumed. The panels and the restorer (which shares
+        // them) are made first: on error nothing is consumed.
         auto derive_ru = [&](const Tensor& w_ru,
                              bool consume) -> absl::StatusOr<DerivedWeightStore::Restorer> {
           const int64_t rows = w_ru.dim(0), units = w_ru.dim(1) / 2;
           ASSIGN_OR_RETURN(packed.r, PackedMatrix::Allocate(rows, units));
           ASSIGN_OR_RETURN(packed.u, PackedMatrix::Allocate(rows, units));
+          DerivedWeightStore::Restorer restore = FromPanels({packed.r, packed.u}, w_ru.shape());
           const float* ru = w_ru.data<float>();
           ConsumedRows consumed(w_ru, consume);
           const int64_t block = ConsumeBlockRows(2 * units * sizeof(float));
@@ -127,12 +135,13 @@ absl::StatusOr<std::shared_ptr<const GruPackedWeights>> GruWeightCache::DeriveBo
             packed.u.PackRows(ru + units, 2 * units, r0, r1);
             consumed.Read(r1);
           }
-          return FromPanels({packed.r, packed.u}, w_ru.shape());
+          return restore;
         };
         auto derive_c = [&](const Tensor& w_c,
                             bool consume) -> absl::StatusOr<DerivedWeightStore::Restorer> {
           const int64_t rows = w_c.dim(0), units = w_c.dim(1);
           ASSIGN_OR_RETURN(packed.c, PackedMatrix::Allocate(rows, units));
+          DerivedWeightStore::Restorer restore = FromPanels({packed.c}, w_c.shape());
           ConsumedRows consumed(w_c, consume);
           const int64_t block = ConsumeBlockRows(units * sizeof(float));
           for (int64_t r0 = 0; r0 < rows; r0 += block) {
@@ -140,7 +149,7 @@ absl::StatusOr<std::shared_ptr<const GruPackedWeights>> GruWeightCache::DeriveBo
             packed.c.PackRows(w_c.data<float>(), units, r0, r1);
             consumed.Read(r1);
           }
-          return FromPanels({packed.c}, w_c.shape());
+          return restore;
         };
         RETURN_IF_ERROR(DeriveFromConst(store_, bound_ru_, derive_ru));
         RETURN_IF_ERROR(DeriveFromConst(store_, bound_c_, derive_c));
