@@ -223,7 +223,8 @@ def main(argv):
                 extra_bytes = kb * 1024 - ib - base_mb * 1024 * 1024
                 beyond = (f"; beyond the inputs and the b1 runner's {base_mb:.0f} MB: "
                           f"{extra_bytes / 1e6:.0f} MB = {extra_bytes / wb:.1f}× the weights "
-                          f"(the graph's Consts and their padded copy)")
+                          f"(held once: the kernels' form of them; the rest is the run's "
+                          f"scratch and heap slack)")
             w(f"| peak RSS of `runner run` on the T=100 {rss_case} graph, {t} thread(s) "
               f"(`/usr/bin/time -v`, wall {wall}) | **{kb * 1024 / 1e6:.0f} MB** = "
               f"{kb * 1024 / wb:.1f}× the weights ({wb / 1e6:.1f} MB); graph.pb {gb / 1e6:.1f} MB, "
