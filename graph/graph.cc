@@ -269,6 +269,10 @@ absl::StatusOr<Node*> Graph::AddNode(NodeSpec spec) {
   InferenceContext ic(&spec.attrs, in_shapes, in_actual, in_values,
                       static_cast<int>(output_types.size()), producer_version_);
   ic.set_max_tensor_bytes(max_tensor_bytes_);
+  // `spec` is this call's own, and a large Const's bytes are dropped from
+  // its attr below once converted: the conversion may give their memory
+  // back as it goes, so the bytes and the tensor do not coexist whole.
+  ic.set_attrs_consumable(true);
   if (def.shape_fn) {
     absl::Status s = def.shape_fn(ic);
     if (!s.ok()) {
@@ -305,7 +309,8 @@ absl::StatusOr<Node*> Graph::AddNode(NodeSpec spec) {
   node->has_const_value_ = const_value.has_value();
   node->const_value_ = std::move(const_value);
   // A large constant lives once, as the parsed tensor: drop the bytes from
-  // the attr (ToGraphDef writes them back from const_value()).
+  // the attr (ToGraphDef writes them back from const_value()). Bytes the
+  // conversion consumed are always among those dropped (2 MiB and more).
   if (node->const_value_) {
     auto it = node->attrs_.find("value");
     if (it != node->attrs_.end() && it->second.has_tensor() &&

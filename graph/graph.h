@@ -103,7 +103,7 @@ class Graph {
   // value (restored first if released) under the node's lock and returns
   // the restorer for the value. When nothing else holds the value (the
   // conditions of ReleaseConstValue), `consume` is true: derive may free
-  // the value's memory as it reads it (runtime/kernels/consumed_rows.h) and
+  // the value's memory as it reads it (graph/consumed_memory.h) and
   // the value is released with the returned restorer; on error derive must
   // not have freed anything (the value stays). FailedPrecondition for a
   // node without a value. For the owner of the graph, as ReleaseConstValue.

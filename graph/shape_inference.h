@@ -41,6 +41,11 @@ class InferenceContext {
   // The cap on one tensor's bytes for values a const function materializes.
   int64_t max_tensor_bytes() const { return max_tensor_bytes_; }
   void set_max_tensor_bytes(int64_t v) { max_tensor_bytes_ = v; }
+  // Whether the attrs belong to a node being added, which drops a large
+  // Const's bytes once converted (Graph::AddNode): the conversion may give
+  // their memory back as it copies them (TensorFromProto).
+  bool attrs_consumable() const { return attrs_consumable_; }
+  void set_attrs_consumable(bool v) { attrs_consumable_ = v; }
 
   void set_output(int i, TensorShape shape) { output_shapes_[i] = std::move(shape); }
   const TensorShape& output(int i) const { return output_shapes_[i]; }
@@ -65,6 +70,7 @@ class InferenceContext {
   std::vector<TensorShape> output_shapes_;
   int graph_def_version_;
   int64_t max_tensor_bytes_ = kDefaultMaxTensorBytes;
+  bool attrs_consumable_ = false;
   bool used_input_values_ = false;
 };
 

@@ -1,8 +1,10 @@
 #include "graph/tensor_proto.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "graph/consumed_memory.h"
 #include "graph/status_macros.h"
 
 namespace rill {
@@ -31,7 +33,8 @@ bool AllEqual(const Tensor& t) {
 
 }  // namespace
 
-absl::StatusOr<Tensor> TensorFromProto(const pb::TensorProto& proto, int64_t max_bytes) {
+absl::StatusOr<Tensor> TensorFromProto(const pb::TensorProto& proto, int64_t max_bytes,
+                                       bool consume_content) {
   const DataType dtype = proto.dtype();
   if (!IsSupportedDataType(dtype) || IsRefType(dtype)) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -61,8 +64,18 @@ absl::StatusOr<Tensor> TensorFromProto(const pb::TensorProto& proto, int64_t max
       bool* dst = t.data<bool>();
       for (int64_t i = 0; i < t.num_elements(); ++i) dst[i] = src[i] != 0;
     } else {
-      // rill only runs on little-endian hosts, like the wire format.
-      std::memcpy(t.raw(), src, t.TotalBytes());
+      // rill only runs on little-endian hosts, like the wire format. Copied
+      // in blocks when consuming, each block's source then given back.
+      const size_t total = t.TotalBytes();
+      ConsumedMemory consumed(src, total, consume_content);
+      const size_t block = consume_content ? size_t{1} << 20 : total;
+      char* dst = static_cast<char*>(t.raw());
+      for (size_t done = 0; done < total;) {
+        const size_t n = std::min(block, total - done);
+        std::memcpy(dst + done, src + done, n);
+        done += n;
+        consumed.Read(done);
+      }
     }
     return t;
   }

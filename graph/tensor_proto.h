@@ -16,8 +16,13 @@ namespace rill {
 //   entries means zeros, extra entries are ignored.
 // Errors: InvalidArgument for an unsupported dtype, a bad shape or a content
 // size mismatch; ResourceExhausted when the tensor exceeds `max_bytes`.
+// With `consume_content`, the memory of tensor_content is given back as it
+// is copied (graph/consumed_memory.h), for a caller that drops the proto
+// right after (Graph::AddNode converting a Const it owns); errors come
+// before anything is consumed.
 absl::StatusOr<Tensor> TensorFromProto(const pb::TensorProto& proto,
-                                       int64_t max_bytes = kDefaultMaxTensorBytes);
+                                       int64_t max_bytes = kDefaultMaxTensorBytes,
+                                       bool consume_content = false);
 
 // Encodes `t`. A tensor whose elements are all equal is written as one typed
 // value (TensorFlow's compact form for constant fills); any other tensor with

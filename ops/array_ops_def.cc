@@ -16,7 +16,7 @@ namespace {
 
 absl::StatusOr<std::optional<Tensor>> ConstValue(InferenceContext& c) {
   ASSIGN_OR_RETURN(Tensor t, TensorFromProto(c.attrs().at("value").tensor(),
-                                             c.max_tensor_bytes()));
+                                             c.max_tensor_bytes(), c.attrs_consumable()));
   return std::optional<Tensor>(std::move(t));
 }
 

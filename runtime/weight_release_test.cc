@@ -25,7 +25,7 @@ namespace rill {
 namespace {
 
 // W_ru is 4 MiB: deriving from it frees at least one whole 2 MiB span of
-// the value as it goes (runtime/kernels/consumed_rows.h), so the forms and
+// the value as it goes (graph/consumed_memory.h), so the forms and
 // the restored values below are made after real frees.
 constexpr int kIn = 512, kUnits = 512, kSteps = 3;
 constexpr char kGatesKernel[] = "rnn/gru_cell/gates/kernel";

@@ -6,8 +6,8 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "graph/consumed_memory.h"
 #include "graph/status_macros.h"
-#include "runtime/kernels/consumed_rows.h"
 #include "oneapi/dnnl/dnnl.h"
 
 namespace rill {
@@ -64,7 +64,7 @@ absl::StatusOr<GemmOperand> PaddedCopy(const Tensor& matrix, bool consume) {
                    Tensor::AllocateForOverwrite(DT_FLOAT, TensorShape({rows, op.ld})));
   float* dst = op.storage.data<float>();
   const float* src = matrix.data<float>();
-  ConsumedRows consumed(matrix, consume);
+  ConsumedMemory consumed(src, matrix.TotalBytes(), consume);
   const int64_t block = ConsumeBlockRows(cols * sizeof(float));
   for (int64_t r0 = 0; r0 < rows; r0 += block) {
     const int64_t r1 = std::min(rows, r0 + block);
@@ -73,7 +73,7 @@ absl::StatusOr<GemmOperand> PaddedCopy(const Tensor& matrix, bool consume) {
       if (cols > 0) std::memcpy(dst + r * op.ld, src + r * cols, cols * sizeof(float));
       std::memset(dst + r * op.ld + cols, 0, (op.ld - cols) * sizeof(float));
     }
-    consumed.Read(r1);
+    consumed.Read(r1 * cols * sizeof(float));
   }
   op.data = dst;
   return op;

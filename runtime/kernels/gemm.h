@@ -66,7 +66,8 @@ GemmOperand InPlaceOperand(const Tensor& matrix);
 // A padded copy of a float matrix [rows, cols] (rows PaddedLeadingDim(cols)
 // apart, padding zero). ResourceExhausted if it cannot be allocated (then
 // nothing was consumed). With `consume`, the matrix's pages are freed as
-// they are copied (ConsumedRows): only for a matrix dropped right after.
+// they are copied (graph/consumed_memory.h): only for a matrix dropped
+// right after.
 absl::StatusOr<GemmOperand> PaddedCopy(const Tensor& matrix, bool consume = false);
 
 // The padded copy of a weight matrix kept across runs. For a constant

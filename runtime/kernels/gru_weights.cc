@@ -7,8 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "graph/consumed_memory.h"
 #include "graph/status_macros.h"
-#include "runtime/kernels/consumed_rows.h"
 
 namespace rill {
 
@@ -127,13 +127,14 @@ absl::StatusOr<std::shared_ptr<const GruPackedWeights>> GruWeightCache::DeriveBo
           ASSIGN_OR_RETURN(packed.u, PackedMatrix::Allocate(rows, units));
           DerivedWeightStore::Restorer restore = FromPanels({packed.r, packed.u}, w_ru.shape());
           const float* ru = w_ru.data<float>();
-          ConsumedRows consumed(w_ru, consume);
-          const int64_t block = ConsumeBlockRows(2 * units * sizeof(float));
+          const int64_t row_bytes = 2 * units * sizeof(float);
+          ConsumedMemory consumed(ru, w_ru.TotalBytes(), consume);
+          const int64_t block = ConsumeBlockRows(row_bytes);
           for (int64_t r0 = 0; r0 < rows; r0 += block) {
             const int64_t r1 = std::min(rows, r0 + block);
             packed.r.PackRows(ru, 2 * units, r0, r1);
             packed.u.PackRows(ru + units, 2 * units, r0, r1);
-            consumed.Read(r1);
+            consumed.Read(r1 * row_bytes);
           }
           return restore;
         };
@@ -142,12 +143,13 @@ absl::StatusOr<std::shared_ptr<const GruPackedWeights>> GruWeightCache::DeriveBo
           const int64_t rows = w_c.dim(0), units = w_c.dim(1);
           ASSIGN_OR_RETURN(packed.c, PackedMatrix::Allocate(rows, units));
           DerivedWeightStore::Restorer restore = FromPanels({packed.c}, w_c.shape());
-          ConsumedRows consumed(w_c, consume);
-          const int64_t block = ConsumeBlockRows(units * sizeof(float));
+          const int64_t row_bytes = units * sizeof(float);
+          ConsumedMemory consumed(w_c.data<float>(), w_c.TotalBytes(), consume);
+          const int64_t block = ConsumeBlockRows(row_bytes);
           for (int64_t r0 = 0; r0 < rows; r0 += block) {
             const int64_t r1 = std::min(rows, r0 + block);
             packed.c.PackRows(w_c.data<float>(), units, r0, r1);
-            consumed.Read(r1);
+            consumed.Read(r1 * row_bytes);
           }
           return restore;
         };

@@ -55,7 +55,7 @@ class PackedMatrix {
   // (PackRows, rows in any order) before the matrix is read. Pack is
   // Allocate + PackRows of all rows. Its pages are touched only as rows
   // are packed (no zero fill), so a derivation that frees its source as it
-  // goes (ConsumedRows) never holds both whole.
+  // goes (graph/consumed_memory.h) never holds both whole.
   static absl::StatusOr<PackedMatrix> Allocate(int64_t k, int64_t n);
   // Packs rows [row_begin, row_end) of the matrix at `b` (row i at
   // b + i * ldb), with zeros past column n. REQUIRES: a matrix from
