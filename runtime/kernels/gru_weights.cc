@@ -68,6 +68,35 @@ DerivedWeightStore::Restorer FromPanels(std::vector<PackedMatrix> parts, TensorS
   };
 }
 
+// Packs the columns of `w` cut into parts.size() equal parts (W_ru into r
+// and u, W_c whole) into `parts`, every part from each block of rows before
+// the block is consumed (with `consume`, graph/consumed_memory.h). The
+// panels and the restorer (which shares them) are made first: on error
+// nothing is consumed.
+absl::StatusOr<DerivedWeightStore::Restorer> PackColumnParts(
+    const Tensor& w, bool consume, const std::vector<PackedMatrix*>& parts) {
+  const int64_t rows = w.dim(0), cols = w.dim(1);
+  const int64_t part_cols = cols / static_cast<int64_t>(parts.size());
+  std::vector<PackedMatrix> shared;
+  for (PackedMatrix* part : parts) {
+    ASSIGN_OR_RETURN(*part, PackedMatrix::Allocate(rows, part_cols));
+    shared.push_back(*part);
+  }
+  DerivedWeightStore::Restorer restore = FromPanels(std::move(shared), w.shape());
+  const float* src = w.data<float>();
+  const int64_t row_bytes = cols * sizeof(float);
+  ConsumedMemory consumed(src, w.TotalBytes(), consume);
+  const int64_t block = ConsumeBlockRows(row_bytes);
+  for (int64_t r0 = 0; r0 < rows; r0 += block) {
+    const int64_t r1 = std::min(rows, r0 + block);
+    for (size_t i = 0; i < parts.size(); ++i) {
+      parts[i]->PackRows(src + i * part_cols, cols, r0, r1);
+    }
+    consumed.Read(r1 * row_bytes);
+  }
+  return restore;
+}
+
 }  // namespace
 
 GruWeightInputs GruWeightCache::Inputs(absl::Span<const Tensor* const> inputs) const {
@@ -117,41 +146,11 @@ absl::StatusOr<std::shared_ptr<const GruPackedWeights>> GruWeightCache::DeriveBo
       store_, DerivedKind::kGruPacked, std::array<const Tensor*, 0>{},
       [this]() -> absl::StatusOr<GruPackedWeights> {
         GruPackedWeights packed;
-        // W_ru = [r | u]: both packed from each block of rows before the
-        // block is consumed. The panels and the restorer (which shares
-        // them) are made first: on error nothing is consumed.
-        auto derive_ru = [&](const Tensor& w_ru,
-                             bool consume) -> absl::StatusOr<DerivedWeightStore::Restorer> {
-          const int64_t rows = w_ru.dim(0), units = w_ru.dim(1) / 2;
-          ASSIGN_OR_RETURN(packed.r, PackedMatrix::Allocate(rows, units));
-          ASSIGN_OR_RETURN(packed.u, PackedMatrix::Allocate(rows, units));
-          DerivedWeightStore::Restorer restore = FromPanels({packed.r, packed.u}, w_ru.shape());
-          const float* ru = w_ru.data<float>();
-          const int64_t row_bytes = 2 * units * sizeof(float);
-          ConsumedMemory consumed(ru, w_ru.TotalBytes(), consume);
-          const int64_t block = ConsumeBlockRows(row_bytes);
-          for (int64_t r0 = 0; r0 < rows; r0 += block) {
-            const int64_t r1 = std::min(rows, r0 + block);
-            packed.r.PackRows(ru, 2 * units, r0, r1);
-            packed.u.PackRows(ru + units, 2 * units, r0, r1);
-            consumed.Read(r1 * row_bytes);
-          }
-          return restore;
+        auto derive_ru = [&](const Tensor& w_ru, bool consume) {
+          return PackColumnParts(w_ru, consume, {&packed.r, &packed.u});
         };
-        auto derive_c = [&](const Tensor& w_c,
-                            bool consume) -> absl::StatusOr<DerivedWeightStore::Restorer> {
-          const int64_t rows = w_c.dim(0), units = w_c.dim(1);
-          ASSIGN_OR_RETURN(packed.c, PackedMatrix::Allocate(rows, units));
-          DerivedWeightStore::Restorer restore = FromPanels({packed.c}, w_c.shape());
-          const int64_t row_bytes = units * sizeof(float);
-          ConsumedMemory consumed(w_c.data<float>(), w_c.TotalBytes(), consume);
-          const int64_t block = ConsumeBlockRows(row_bytes);
-          for (int64_t r0 = 0; r0 < rows; r0 += block) {
-            const int64_t r1 = std::min(rows, r0 + block);
-            packed.c.PackRows(w_c.data<float>(), units, r0, r1);
-            consumed.Read(r1 * row_bytes);
-          }
-          return restore;
+        auto derive_c = [&](const Tensor& w_c, bool consume) {
+          return PackColumnParts(w_c, consume, {&packed.c});
         };
         RETURN_IF_ERROR(DeriveFromConst(store_, bound_ru_, derive_ru));
         RETURN_IF_ERROR(DeriveFromConst(store_, bound_c_, derive_c));
