@@ -2,9 +2,12 @@
 #ifndef RILL_GRAPH_TEST_UTIL_H_
 #define RILL_GRAPH_TEST_UTIL_H_
 
+#include <vector>
+
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/match.h"
+#include "graph/tensor.h"
 #include "gtest/gtest.h"
 
 #define RILL_ASSERT_OK(expr)                                 \
@@ -39,6 +42,19 @@ template <typename S>
   return ::testing::AssertionFailure()
          << "expected " << absl::StatusCodeToString(code) << " containing \"" << substr
          << "\", got " << st;
+}
+
+// Expects float tensors `a` and `b` to have the same count and shapes and
+// every element within `tolerance`.
+inline void ExpectFloatTensorsNear(const std::vector<Tensor>& a, const std::vector<Tensor>& b,
+                                   double tolerance) {
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t t = 0; t < a.size(); ++t) {
+    ASSERT_EQ(a[t].shape(), b[t].shape());
+    for (int64_t i = 0; i < a[t].num_elements(); ++i) {
+      EXPECT_NEAR(a[t].data<float>()[i], b[t].data<float>()[i], tolerance) << t << "," << i;
+    }
+  }
 }
 
 }  // namespace testing

@@ -110,13 +110,7 @@ class GruFusionTest : public ::testing::Test {
 
 // Checks every element of `a` against `b` within 2e-6.
 void ExpectNear(const std::vector<Tensor>& a, const std::vector<Tensor>& b) {
-  ASSERT_EQ(a.size(), b.size());
-  for (size_t t = 0; t < a.size(); ++t) {
-    ASSERT_EQ(a[t].shape(), b[t].shape());
-    for (int64_t i = 0; i < a[t].num_elements(); ++i) {
-      EXPECT_NEAR(a[t].data<float>()[i], b[t].data<float>()[i], 2e-6) << t << "," << i;
-    }
-  }
+  ::rill::testing::ExpectFloatTensorsNear(a, b, 2e-6);
 }
 
 TEST_F(GruFusionTest, FusedAndUnfusedAgree) {

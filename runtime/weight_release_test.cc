@@ -31,6 +31,22 @@ constexpr int kIn = 512, kUnits = 512, kSteps = 3;
 constexpr char kGatesKernel[] = "rnn/gru_cell/gates/kernel";
 constexpr char kCandidateKernel[] = "rnn/gru_cell/candidate/kernel";
 
+void ExpectNear(const std::vector<Tensor>& a, const std::vector<Tensor>& b) {
+  ::rill::testing::ExpectFloatTensorsNear(a, b, 1e-5);
+}
+
+// Bit for bit.
+void ExpectEqual(const std::vector<Tensor>& a, const std::vector<Tensor>& b) {
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t t = 0; t < a.size(); ++t) {
+    ASSERT_EQ(a[t].shape(), b[t].shape());
+    EXPECT_EQ(std::memcmp(a[t].data<float>(), b[t].data<float>(),
+                          a[t].num_elements() * sizeof(float)),
+              0)
+        << t;
+  }
+}
+
 class WeightReleaseTest : public ::testing::Test {
  protected:
   WeightReleaseTest() {
@@ -85,14 +101,7 @@ class WeightReleaseTest : public ::testing::Test {
 
   // The graph's weights as `s` gives them back, bit for bit the frozen ones.
   void ExpectOriginalWeights(const std::vector<Tensor>& weights) {
-    ASSERT_EQ(weights.size(), original_.size());
-    for (size_t i = 0; i < weights.size(); ++i) {
-      ASSERT_EQ(weights[i].shape(), original_[i].shape());
-      EXPECT_EQ(std::memcmp(weights[i].data<float>(), original_[i].data<float>(),
-                            original_[i].num_elements() * sizeof(float)),
-                0)
-          << i;
-    }
+    ExpectEqual(weights, original_);
   }
 
   pb::GraphDef def_;
@@ -100,27 +109,6 @@ class WeightReleaseTest : public ::testing::Test {
   std::unique_ptr<Session> reference_;
   std::vector<Tensor> original_;  // W_ru, W_c.
 };
-
-void ExpectNear(const std::vector<Tensor>& a, const std::vector<Tensor>& b) {
-  ASSERT_EQ(a.size(), b.size());
-  for (size_t t = 0; t < a.size(); ++t) {
-    ASSERT_EQ(a[t].shape(), b[t].shape());
-    for (int64_t i = 0; i < a[t].num_elements(); ++i) {
-      EXPECT_NEAR(a[t].data<float>()[i], b[t].data<float>()[i], 1e-5) << t << "," << i;
-    }
-  }
-}
-
-void ExpectEqual(const std::vector<Tensor>& a, const std::vector<Tensor>& b) {
-  ASSERT_EQ(a.size(), b.size());
-  for (size_t t = 0; t < a.size(); ++t) {
-    ASSERT_EQ(a[t].shape(), b[t].shape());
-    EXPECT_EQ(std::memcmp(a[t].data<float>(), b[t].data<float>(),
-                          a[t].num_elements() * sizeof(float)),
-              0)
-        << t;
-  }
-}
 
 // Batch 3 runs on packed panels, 70 on padded copies (from 64 rows): the
 // second form is made from a value restored from the first, and both give
@@ -144,7 +132,8 @@ TEST_F(WeightReleaseTest, ReleasedWhenDerivedAndRestoredExactlyFromEitherForm) {
     // A plan that reads the Consts gets them back, bit for bit, and keeps
     // them while its steps hold them.
     ExpectOriginalWeights(
-        *session->Run({}, {std::string(kGatesKernel) + ":0", std::string(kCandidateKernel) + ":0"}));
+        *session->Run({}, {std::string(kGatesKernel) + ":0",
+                           std::string(kCandidateKernel) + ":0"}));
     EXPECT_FALSE(Released(*session, kGatesKernel));
     ExpectEqual(first, *session->Run(Feeds(3), *fetches));
   }
@@ -181,9 +170,7 @@ TEST_F(WeightReleaseTest, AValueSomethingElseReadsIsKept) {
   EXPECT_TRUE(Released(*session, kGatesKernel));
   EXPECT_FALSE(Released(*session, kCandidateKernel));
   // A fetched weight is the Const's value, shared: still exact.
-  EXPECT_EQ(std::memcmp(got.back().data<float>(), original_[1].data<float>(),
-                        original_[1].num_elements() * sizeof(float)),
-            0);
+  ExpectEqual({got.back()}, {original_[1]});
 }
 
 TEST_F(WeightReleaseTest, FreezingAfterARunWritesTheOriginalValues) {
