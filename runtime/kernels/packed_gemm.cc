@@ -57,14 +57,16 @@ absl::StatusOr<PackedMatrix> PackedMatrix::Allocate(int64_t k, int64_t n) {
 
 void PackedMatrix::PackRows(const float* b, int64_t ldb, int64_t row_begin, int64_t row_end) {
   float* out = storage_.data<float>();
-  // With no rows the panels' addresses would lie past the allocation.
-  for (int64_t q = 0; row_begin < row_end && q < panels(); ++q) {
-    const int64_t c0 = q * kWidth, cols = std::min(kWidth, cols_ - c0);
-    float* panel = out + (this->panel(q) - data_);
-    const int64_t stride = row_stride(q);
-    for (int64_t i = row_begin; i < row_end; ++i) {
-      std::memcpy(panel + i * stride, b + i * ldb + c0, cols * sizeof(float));
-      std::fill(panel + i * stride + cols, panel + i * stride + kWidth, 0.0f);  // Padding.
+  // Block by block, each written front to back (see the class comment).
+  for (int64_t r0 = row_begin, r1; r0 < row_end; r0 = r1) {
+    r1 = std::min(row_end, r0 + ContiguousRows(r0));
+    for (int64_t i = r0; i < r1; ++i) {
+      for (int64_t q = 0; q < panels(); ++q) {
+        const int64_t c0 = q * kWidth, cols = std::min(kWidth, cols_ - c0);
+        float* row = out + (panel(q, r0) - data_) + (i - r0) * row_stride(q);
+        std::memcpy(row, b + i * ldb + c0, cols * sizeof(float));
+        std::fill(row + cols, row + kWidth, 0.0f);  // Padding.
+      }
     }
   }
 }
@@ -77,9 +79,9 @@ absl::StatusOr<PackedMatrix> PackedMatrix::Pack(const float* b, int64_t ldb, int
 }
 
 void PackedMatrix::Unpack(float* b, int64_t ldb) const {
-  for (int64_t q = 0; rows_ > 0 && q < panels(); ++q) {
-    const int64_t c0 = q * kWidth, cols = std::min(kWidth, cols_ - c0);
-    for (int64_t i = 0; i < rows_; ++i) {
+  for (int64_t i = 0; i < rows_; ++i) {
+    for (int64_t q = 0; q < panels(); ++q) {
+      const int64_t c0 = q * kWidth, cols = std::min(kWidth, cols_ - c0);
       std::memcpy(b + i * ldb + c0, panel(q, i), cols * sizeof(float));
     }
   }
@@ -99,23 +101,21 @@ void PackedGemm(int64_t m, const float* a, int64_t lda, const PackedMatrix& b,
     return;
   }
   if (path == PackedGemmPath::kBest) path = BestPackedGemmPath();
-  const int64_t k = row_end - first_row;
-  switch (path) {
-    case PackedGemmPath::kAvx512:
-      if (HasAvx512()) {
-        return PackedGemmAvx512(m, a, lda, b, first_row, k, panel_begin, panel_end, accumulate,
-                                c, ldc);
-      }
-      [[fallthrough]];
-    case PackedGemmPath::kAvx2:
-      if (HasAvx2Fma()) {
-        return PackedGemmAvx2(m, a, lda, b, first_row, k, panel_begin, panel_end, accumulate, c,
-                              ldc);
-      }
-      [[fallthrough]];
-    default:
-      return PackedGemmPortable(m, a, lda, b, first_row, k, panel_begin, panel_end, accumulate,
-                                c, ldc);
+  using Kernel = void (*)(int64_t, const float*, int64_t, const PackedMatrix&, int64_t, int64_t,
+                          int64_t, int64_t, bool, float*, int64_t);
+  Kernel kernel = PackedGemmPortable;
+  if (path == PackedGemmPath::kAvx512 && HasAvx512()) {
+    kernel = PackedGemmAvx512;
+  } else if ((path == PackedGemmPath::kAvx512 || path == PackedGemmPath::kAvx2) &&
+             HasAvx2Fma()) {
+    kernel = PackedGemmAvx2;
+  }
+  // One call per block of B's stored rows (the kernels read a panel's rows
+  // at one stride); A's columns follow B's rows.
+  for (int64_t row = first_row, k; row < row_end; row += k) {
+    k = std::min(row_end - row, b.ContiguousRows(row));
+    kernel(m, a + (row - first_row), lda, b, row, k, panel_begin, panel_end,
+           accumulate || row > first_row, c, ldc);
   }
 }
 

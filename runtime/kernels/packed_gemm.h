@@ -33,18 +33,31 @@
 namespace rill {
 
 // A row-major float matrix [K, N] as panels of 16 columns: panel q holds
-// columns [16q, 16q + 16) as K rows of 16 floats, 64-byte aligned; columns
-// past N are zero. Panels are interleaved in groups of four: a group's K
-// rows hold row i of each of its panels side by side (64 floats, fewer in
-// a last group of fewer panels), so a product over a whole group reads one
+// columns [16q, 16q + 16) as rows of 16 floats, 64-byte aligned; columns
+// past N are zero. Panels are interleaved in groups of four: a group's rows
+// hold row i of each of its panels side by side (64 floats, fewer in a last
+// group of fewer panels), so a product over a whole group reads one
 // contiguous stream instead of four: a GEMV 128×384 with the weights in L2
 // took 1197 instead of 1765 ns on the Zen 5, and the 6-row × 64-column tile
 // reads each row of the group whole (bench/separate_measurements.md,
 // "Tenth session").
+//
+// The rows are stored in blocks of kBlockRows: block j holds rows
+// [256j, 256j + 256) of every group, group after group, and nothing else, so
+// packing a matrix's rows front to back writes its storage front to back. A
+// derivation that frees its source as it reads it (graph/consumed_memory.h)
+// then holds little more than one copy: with every group's rows spread over
+// the whole storage, packing the first rows of a 1024-unit GRU's W_ru
+// touched all of its 16 MB (in 2 MiB pages) while the source was still
+// whole. A kernel reads at most ContiguousRows(row) rows from panel(q, row)
+// (PackedGemm splits its depth there).
 class PackedMatrix {
  public:
   static constexpr int64_t kPanelWidth = 16;
   static constexpr int64_t kGroupPanels = 4;
+  // A power of two, and a multiple of the kernels' depth passes
+  // (packed_gemm_kernels.h), so that blocks do not cut a pass short.
+  static constexpr int64_t kBlockRows = 256;
 
   PackedMatrix() = default;
 
@@ -87,11 +100,19 @@ class PackedMatrix {
   }
   // Whether panels q and q + 1 are in one group (read with one stride).
   static bool SameGroup(int64_t q) { return (q + 1) % kGroupPanels != 0; }
-  // Panel q from row `row` on; its rows are row_stride(q) floats apart.
+  // Rows from `row` to the end of its block: panel(q, row) and the rows
+  // after it, row_stride(q) floats apart, up to there.
+  int64_t ContiguousRows(int64_t row) const {
+    const int64_t block_end = (row / kBlockRows + 1) * kBlockRows;
+    return (block_end < rows_ ? block_end : rows_) - row;
+  }
+  // Panel q at row `row` (of its block).
   const float* panel(int64_t q, int64_t row = 0) const {
+    const int64_t block_first = row - row % kBlockRows;
+    const int64_t block_rows = rows_ - block_first < kBlockRows ? rows_ - block_first : kBlockRows;
     const int64_t first = q - q % kGroupPanels;
-    return data_ + first * rows_ * kPanelWidth + row * row_stride(q) +
-           (q - first) * kPanelWidth;
+    return data_ + block_first * panels() * kPanelWidth + first * block_rows * kPanelWidth +
+           (row - block_first) * row_stride(q) + (q - first) * kPanelWidth;
   }
 
  private:

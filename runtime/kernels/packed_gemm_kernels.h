@@ -28,6 +28,8 @@ constexpr int64_t kRowBlock = 96;
 // not (not measured there; the GRU kernels multiply whole groups where
 // they can).
 constexpr int64_t kDepthBlock = 256;
+static_assert(PackedMatrix::kBlockRows % kDepthBlock == 0,
+              "a block of stored rows holds whole depth passes");
 
 // Declares a0 .. a5, the rows of a tile's A (rows `lda` floats apart) that
 // the micro-kernels' row macros read: rows past R are never read and alias

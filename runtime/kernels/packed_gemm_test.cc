@@ -172,53 +172,91 @@ TEST(PackedMatrixTest, PanelsAreAlignedAndZeroPadded) {
 
 // Panels are interleaved in groups of four: row i of a group holds row i of
 // each of its panels side by side, so a group of four is one stream of 64
-// floats per row; a last group of fewer panels is narrower. Every element
-// is where panel() and row_stride() say, columns past N are zero.
-TEST(PackedMatrixTest, GroupsOfFourPanelsAreInterleavedByRow) {
-  for (int64_t n : {80, 70, 96, 112, 128, 16}) {
-    SCOPED_TRACE(::testing::Message() << "N=" << n);
-    const int64_t k = 7;
-    std::vector<float> b(k * n);
-    for (size_t i = 0; i < b.size(); ++i) b[i] = static_cast<float>(i + 1);
-    const PackedMatrix packed = *PackedMatrix::Pack(b.data(), n, k, n);
-    const int64_t panels = (n + 15) / 16;
-    ASSERT_EQ(packed.panels(), panels);
-    for (int64_t q = 0; q < panels; ++q) {
-      const int64_t group_first = q / 4 * 4;
-      const int64_t in_group = std::min<int64_t>(4, panels - group_first);
-      EXPECT_EQ(packed.row_stride(q), 16 * in_group) << q;
-      // Group g starts after the 4·K·16 floats of each group before it.
-      EXPECT_EQ(packed.panel(q) - packed.panel(0), group_first * k * 16 + (q - group_first) * 16)
-          << q;
-      for (int64_t i = 0; i < k; ++i) {
-        EXPECT_EQ(packed.panel(q, i), packed.panel(q) + i * packed.row_stride(q));
-        for (int64_t j = 0; j < 16; ++j) {
-          const int64_t col = q * 16 + j;
-          EXPECT_EQ(packed.panel(q, i)[j], col < n ? b[i * n + col] : 0.0f)
-              << "q=" << q << " i=" << i << " j=" << j;
+// floats per row; a last group of fewer panels is narrower. Rows are stored
+// in blocks of 256, each holding those rows of every group, group after
+// group. Every element is where panel() and row_stride() say, columns past
+// N are zero.
+TEST(PackedMatrixTest, GroupsOfFourPanelsAreInterleavedByRowInBlocksOfRows) {
+  ASSERT_EQ(PackedMatrix::kBlockRows, 256);
+  for (int64_t k : {7, 256, 300, 600}) {
+    for (int64_t n : {80, 70, 96, 112, 128, 16}) {
+      SCOPED_TRACE(::testing::Message() << "K=" << k << " N=" << n);
+      std::vector<float> b(k * n);
+      for (size_t i = 0; i < b.size(); ++i) b[i] = static_cast<float>(i + 1);
+      const PackedMatrix packed = *PackedMatrix::Pack(b.data(), n, k, n);
+      const int64_t panels = (n + 15) / 16;
+      ASSERT_EQ(packed.panels(), panels);
+      for (int64_t q = 0; q < panels; ++q) {
+        const int64_t group_first = q / 4 * 4;
+        const int64_t in_group = std::min<int64_t>(4, panels - group_first);
+        ASSERT_EQ(packed.row_stride(q), 16 * in_group) << q;
+        for (int64_t i = 0; i < k; ++i) {
+          // Block j starts after the 256 rows of all panels in each block
+          // before it; in it, group g after the rows of each group before.
+          const int64_t block_first = i / 256 * 256;
+          const int64_t block_rows = std::min<int64_t>(256, k - block_first);
+          ASSERT_EQ(packed.ContiguousRows(i), block_first + block_rows - i) << i;
+          ASSERT_EQ(packed.panel(q, i) - packed.panel(0),
+                    block_first * panels * 16 + group_first * block_rows * 16 +
+                        (i - block_first) * 16 * in_group + (q - group_first) * 16)
+              << "q=" << q << " i=" << i;
+          for (int64_t j = 0; j < 16; ++j) {
+            const int64_t col = q * 16 + j;
+            ASSERT_EQ(packed.panel(q, i)[j], col < n ? b[i * n + col] : 0.0f)
+                << "q=" << q << " i=" << i << " j=" << j;
+          }
         }
       }
     }
-    EXPECT_EQ(PackedMatrix::SameGroup(2), true);
-    EXPECT_EQ(PackedMatrix::SameGroup(3), false);
   }
+  EXPECT_EQ(PackedMatrix::SameGroup(2), true);
+  EXPECT_EQ(PackedMatrix::SameGroup(3), false);
+}
+
+// Packing rows front to back writes the storage front to back: the rows of
+// blocks [0, j) fill the first 256·j·panels·16 floats, and packing some
+// rows of block j writes nothing past it (a derivation that frees its
+// source as it packs relies on it: weight_release_test).
+TEST(PackedMatrixTest, PackingRowsWritesOnlyTheirBlocks) {
+  const int64_t k = 600, n = 80, panels = 5, block_floats = 256 * panels * 16;
+  std::vector<float> b(k * n, 1.0f);
+  PackedMatrix packed = *PackedMatrix::Allocate(k, n);
+  float* storage = const_cast<float*>(packed.panel(0));
+  std::fill(storage, storage + k * panels * 16, kSentinel);
+  // Written so far: [0, done); untouched: [untouched, end).
+  auto expect_written = [&](int64_t done, int64_t untouched) {
+    for (int64_t f = 0; f < k * panels * 16; ++f) {
+      if (f < done) ASSERT_NE(storage[f], kSentinel) << "float " << f << " not written";
+      if (f >= untouched) ASSERT_EQ(storage[f], kSentinel) << "float " << f << " written early";
+    }
+  };
+  packed.PackRows(b.data(), n, 0, 256);
+  expect_written(block_floats, block_floats);
+  packed.PackRows(b.data(), n, 256, 300);
+  expect_written(block_floats, 2 * block_floats);
+  packed.PackRows(b.data(), n, 300, 512);
+  expect_written(2 * block_floats, 2 * block_floats);
+  packed.PackRows(b.data(), n, 512, k);
+  expect_written(k * panels * 16, k * panels * 16);
 }
 
 // Unpack gives back exactly what Pack was given, at the caller's stride
 // (the Session restores released Const weights this way).
 TEST(PackedMatrixTest, UnpackRestoresTheMatrix) {
-  for (int64_t n : {16, 60, 70, 96, 128, 200}) {
-    SCOPED_TRACE(::testing::Message() << "N=" << n);
-    const int64_t k = 5, ldb = n + 3;
-    std::vector<float> b(k * ldb);
-    for (size_t i = 0; i < b.size(); ++i) b[i] = 0.5f * static_cast<float>(i) - 7.25f;
-    const PackedMatrix packed = *PackedMatrix::Pack(b.data(), ldb, k, n);
-    std::vector<float> back(k * ldb, -1.0f);
-    packed.Unpack(back.data(), ldb);
-    for (int64_t i = 0; i < k; ++i) {
-      for (int64_t j = 0; j < ldb; ++j) {
-        // Columns past N (the stride's padding) are not written.
-        EXPECT_EQ(back[i * ldb + j], j < n ? b[i * ldb + j] : -1.0f) << i << "," << j;
+  for (int64_t k : {5, 300}) {
+    for (int64_t n : {16, 60, 70, 96, 128, 200}) {
+      SCOPED_TRACE(::testing::Message() << "K=" << k << " N=" << n);
+      const int64_t ldb = n + 3;
+      std::vector<float> b(k * ldb);
+      for (size_t i = 0; i < b.size(); ++i) b[i] = 0.5f * static_cast<float>(i) - 7.25f;
+      const PackedMatrix packed = *PackedMatrix::Pack(b.data(), ldb, k, n);
+      std::vector<float> back(k * ldb, -1.0f);
+      packed.Unpack(back.data(), ldb);
+      for (int64_t i = 0; i < k; ++i) {
+        for (int64_t j = 0; j < ldb; ++j) {
+          // Columns past N (the stride's padding) are not written.
+          ASSERT_EQ(back[i * ldb + j], j < n ? b[i * ldb + j] : -1.0f) << i << "," << j;
+        }
       }
     }
   }
