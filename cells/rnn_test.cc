@@ -10,6 +10,7 @@
 #include "cells/gru_cell.h"
 #include "cells/multi_rnn_cell.h"
 #include "cells/static_rnn.h"
+#include "cells/gru_reference.h"
 #include "graph/test_util.h"
 #include "gtest/gtest.h"
 #include "ops/array_ops.h"
@@ -22,6 +23,7 @@ namespace rill {
 namespace {
 
 using ::rill::testing::HasError;
+using ::rill::testing::ReferenceGru;
 
 Tensor Matrix(int rows, int cols, const std::vector<float>& v) {
   return *Tensor::FromVector<float>(TensorShape({rows, cols}), v);
@@ -36,37 +38,6 @@ std::vector<float> RandomValues(std::mt19937& rng, int n) {
   std::vector<float> v(n);
   for (float& x : v) x = dist(rng);
   return v;
-}
-
-// An independent scalar GRU (SPEC A.4) in double precision (the same as
-// cells/gru_cell_test.cc's).
-std::vector<double> ReferenceGru(const std::vector<double>& x, const std::vector<double>& h,
-                                 const std::vector<double>& wg, const std::vector<double>& bg,
-                                 const std::vector<double>& wc, const std::vector<double>& bc,
-                                 int batch, int depth, int units) {
-  auto sigmoid = [](double v) { return 1.0 / (1.0 + std::exp(-v)); };
-  const int rows = depth + units;
-  std::vector<double> out(batch * units);
-  for (int b = 0; b < batch; ++b) {
-    std::vector<double> xh(rows);
-    for (int i = 0; i < depth; ++i) xh[i] = x[b * depth + i];
-    for (int i = 0; i < units; ++i) xh[depth + i] = h[b * units + i];
-    std::vector<double> gate(2 * units);
-    for (int j = 0; j < 2 * units; ++j) {
-      double acc = bg[j];
-      for (int i = 0; i < rows; ++i) acc += xh[i] * wg[i * 2 * units + j];
-      gate[j] = sigmoid(acc);
-    }
-    std::vector<double> xrh = xh;
-    for (int i = 0; i < units; ++i) xrh[depth + i] = gate[i] * h[b * units + i];
-    for (int j = 0; j < units; ++j) {
-      double acc = bc[j];
-      for (int i = 0; i < rows; ++i) acc += xrh[i] * wc[i * units + j];
-      const double c = std::tanh(acc), u = gate[units + j];
-      out[b * units + j] = u * h[b * units + j] + (1 - u) * c;
-    }
-  }
-  return out;
 }
 
 struct NodeRow {
