@@ -2,7 +2,6 @@
 // independent scalar re-implementation of the formula.
 #include "cells/gru_cell.h"
 
-#include <cmath>
 #include <random>
 
 #include "cells/gru_reference.h"
