@@ -27,6 +27,7 @@
 #include "runtime/freeze.h"
 #include "graph/graph_def.h"
 #include "runtime/kernels/derived_weight_store.h"
+#include "runtime/kernels/parallel_rows.h"
 #include "runtime/kernels/standard_kernels.h"
 #include "runtime/session.h"
 #include "runtime/variable_storage.h"
@@ -181,7 +182,12 @@ std::unique_ptr<GruSequenceGraph> BuildGruSequence(int rows, int in, int hidden,
 // team of three sharing the units, each with neighbours on both sides.
 // B = 1 runs the one-row GEMV kernels. 30 × 2000 with 100 units (7 panels:
 // direct steps share a chunk of four, a whole group, and one of three) on
-// 3 threads: a team of two.
+// 3 threads: a team of two. Below 8 rows with I <= 2H, a team of one on
+// several threads projects blocks of steps on a second thread while the
+// first runs the steps: 1 × 16 × 64 (blocks of 12 steps, the last of 2),
+// 3 × 16 × 64 (blocks of 4, the last of 1), 5 × 8 × 40 (blocks of 2 steps,
+// 10 rows, a partial panel), 7 × 512 × 256 at T = 130 (two chunks of 117
+// and 13 steps, each pipelined).
 TEST(FusedGruThreadsTest, SplitGateMathGivesTheSameNumbers) {
   struct Case {
     int rows, in, hidden, steps;
@@ -191,7 +197,8 @@ TEST(FusedGruThreadsTest, SplitGateMathGivesTheSameNumbers) {
         Case{48, 24, 200, 5},
         Case{7, 8, 600, 3}, Case{7, 8, 600, 90}, Case{64, 8, 160, 9}, Case{128, 8, 24, 3},
         Case{50, 16, 200, 4}, Case{130, 8, 64, 4}, Case{30, 1100, 200, 3}, Case{1, 16, 64, 5},
-        Case{30, 2000, 100, 3}}) {
+        Case{30, 2000, 100, 3}, Case{1, 16, 64, 50}, Case{3, 16, 64, 21}, Case{5, 8, 40, 13},
+        Case{7, 512, 256, 130}}) {
     SCOPED_TRACE(::testing::Message() << "B=" << tc.rows << " I=" << tc.in << " H=" << tc.hidden
                                     << " T=" << tc.steps);
     std::unique_ptr<GruSequenceGraph> g = BuildGruSequence(tc.rows, tc.in, tc.hidden, tc.steps);
@@ -216,6 +223,38 @@ TEST(FusedGruThreadsTest, SplitGateMathGivesTheSameNumbers) {
       results[c] = *session->Run(g->feeds, g->states);
     }
     for (int c = 1; c < 4; ++c) ExpectNear(results[0], results[c]);
+  }
+}
+
+// An application that calls Session::Run from inside its own OpenMP
+// parallel region: the kernels' teams are nested there and the OpenMP
+// runtime gives them one thread, so the pipelined B < 8 sequence (one
+// thread projecting while another steps) runs every block on the stepping
+// thread; the numbers stay those of the unfused graph.
+TEST(FusedGruThreadsTest, SequenceRunInsideAnOpenMpTeamGivesTheSameNumbers) {
+  std::unique_ptr<GruSequenceGraph> g = BuildGruSequence(1, 16, 64, 50);
+  ASSERT_TRUE(g->root.ok()) << g->root.status();
+  SessionOptions plain_options;
+  plain_options.enable_rewrites = false;
+  auto plain = *Session::Create(*g->root.graph(), plain_options);
+  RILL_ASSERT_OK(plain->Run({}, {}, {g->init->name()}));
+  const std::vector<Tensor> expected = *plain->Run(g->feeds, g->states);
+  SessionOptions fused_options;
+  fused_options.intra_op_threads = 2;
+  auto fused = *Session::Create(*g->root.graph(), fused_options);
+  std::map<std::string, Tensor> weights;
+  for (Variable* v : g->cell->variables()) weights[v->name] = *plain->variables().Read(v->name);
+  RILL_ASSERT_OK(fused->variables().WriteAll(weights));
+  std::vector<absl::StatusOr<std::vector<Tensor>>> got(2, absl::UnknownError("not run"));
+  int team_size = 0;
+  ParallelTeam(2, [&](int me, int team) {
+    if (me == 0) team_size = team;
+    got[me] = fused->Run(g->feeds, g->states);
+  });
+  if (team_size < 2) std::printf("note: the OpenMP runtime gave the outer team one thread\n");
+  for (int me = 0; me < team_size; ++me) {
+    ASSERT_TRUE(got[me].ok()) << got[me].status();
+    ExpectNear(expected, *got[me]);
   }
 }
 

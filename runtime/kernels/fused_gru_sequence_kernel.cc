@@ -1,8 +1,10 @@
 #include "runtime/kernels/fused_gru_sequence_kernel.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -30,7 +32,12 @@ constexpr int64_t kMinMacsPerThreadAndStep = int64_t{1} << 21;
 //   the weights are held once besides the graph's, and oneDNN is not used
 //   (its JIT cost ~20 ms of a cold start): the projections on oneDNN's
 //   sgemm from a padded copy were level in paired runs at 1x128x128 (0.98×,
-//   8/12 rounds at 1 and at 2 threads).
+//   8/12 rounds at 1 and at 2 threads). With several intra-op threads a
+//   second thread projects blocks of steps while the first runs the steps
+//   (Recurrence::PipelinedChunk): 1×128×128 T=100 on 2 threads 0.93× the
+//   time of projecting on both threads first (12/12 paired rounds);
+//   1×1024×1024, whose steps stream W_h from L3, level (0.89× in 4 pairs
+//   of `runner bench`, 1.0× in 6 more).
 // - 8 <= B < 64: each step multiplies [x_t, h] by the whole packed kernel
 //   (B = 32: 0.91× the old hoisted path at 2 threads, level at 1).
 // - B >= 64: hoisted again, over chunks of <= 1 MiB (two steps at
@@ -59,6 +66,25 @@ constexpr int64_t kSmallChunkBytes = int64_t{1} << 20;
 // threads took 1.067× as long (bench/separate_measurements.md, "Tenth
 // session").
 constexpr int64_t kPanelsPerChunk = PackedMatrix::kGroupPanels;
+
+// Rows of hoisted projections per block when one thread projects while
+// another runs the steps (Recurrence::PipelinedChunk).
+constexpr int64_t kPipelinedBlockRows = 12;
+
+// One iteration of a wait for another thread (`spins`: the wait's
+// iterations so far): a pause, and after a few thousand (several µs) a
+// yield, so that a thread waiting for one that the OS has descheduled
+// (more threads than cores) gives it the core.
+inline void WaitForOtherThread(int* spins) {
+  constexpr int kSpinsBeforeYield = 4096;
+  if (++*spins > kSpinsBeforeYield) {
+    std::this_thread::yield();
+    return;
+  }
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
 
 // Panels of PackedMatrix::kPanelWidth columns that hold `units` columns.
 int64_t Panels(int64_t units) {
@@ -134,21 +160,23 @@ struct Recurrence {
                           threads);
   }
 
-  // The chunk's projections against the packed weights' first I rows, for
-  // the panels [q0, q1): the same panels the steps multiply h by, so no
-  // padded copy of the weights is needed. Rows are split over `threads`.
-  void ProjectPacked(int64_t rows, int64_t q0, int64_t q1, int threads) const {
+  // The projections of the chunk's rows [r0, r1) against the packed
+  // weights' first I rows, for the panels [q0, q1): the same panels the
+  // steps multiply h by, so no padded copy of the weights is needed. Rows
+  // are split over `threads`.
+  void ProjectPacked(int64_t r0, int64_t r1, int64_t q0, int64_t q1, int threads) const {
     // ParallelRows sizes its team for element-wise work (~1 element per
     // ns); a multiply-add runs ~30 times faster than that.
     const int64_t row_cost = std::max<int64_t>(1, in * 3 * (q1 - q0) * 16 / 32);
-    ParallelRows(rows, row_cost, threads, [&](int64_t r0, int64_t r1) {
-      const float* x = x_all + r0 * ld_x;
-      PackedGemm(r1 - r0, x, ld_x, packed.r, 0, in, q0, q1, /*accumulate=*/false,
-                 gates + r0 * ld_ru, ld_ru);
-      PackedGemm(r1 - r0, x, ld_x, packed.u, 0, in, q0, q1, /*accumulate=*/false,
-                 gates + r0 * ld_ru + units, ld_ru);
-      PackedGemm(r1 - r0, x, ld_x, packed.c, 0, in, q0, q1, /*accumulate=*/false,
-                 cand + r0 * ld_c, ld_c);
+    ParallelRows(r1 - r0, row_cost, threads, [&](int64_t begin, int64_t end) {
+      const int64_t rows = end - begin;
+      const float* x = x_all + (r0 + begin) * ld_x;
+      float* g = gates + (r0 + begin) * ld_ru;
+      PackedGemm(rows, x, ld_x, packed.r, 0, in, q0, q1, /*accumulate=*/false, g, ld_ru);
+      PackedGemm(rows, x, ld_x, packed.u, 0, in, q0, q1, /*accumulate=*/false, g + units,
+                 ld_ru);
+      PackedGemm(rows, x, ld_x, packed.c, 0, in, q0, q1, /*accumulate=*/false,
+                 cand + (r0 + begin) * ld_c, ld_c);
     });
   }
 
@@ -247,10 +275,15 @@ struct Recurrence {
     for (int first = 0; first < steps; first += chunk) {
       const int count = std::min(chunk, steps - first);
       const int64_t rows = batch * count;
+      if (!library_gemm && team == 1 && threads > 1 && in <= 2 * units &&
+          count >= 2 * PipelinedStepsPerBlock()) {
+        PipelinedChunk(first, count, q0, q1, block);
+        continue;
+      }
       CopyInputs(first, rows * me / team, rows * (me + 1) / team, x_all, ld_x);
       TeamBarrier();  // X (and the first state) complete.
       if (!library_gemm) {
-        ProjectPacked(rows, q0, q1, projection_threads);
+        ProjectPacked(0, rows, q0, q1, projection_threads);
       } else if (failed.ok() && c0 < c1) {
         if (team == 1) {  // r and u in one product.
           failed.Update(Project(rows, w.ru, 0, 2 * units, gates, ld_ru, projection_threads));
@@ -262,42 +295,104 @@ struct Recurrence {
         failed.Update(Project(rows, w.c, c0, c1 - c0, cand, ld_c, projection_threads));
       }
       for (int t = 0; t < count; ++t) {
-        const int step = first + t;
-        const float* h = state[step % 2];
-        float* next = state[(step + 1) % 2];
-        float* g = gates + t * batch * ld_ru;
-        float* c = cand + t * batch * ld_c;
-        // [r, u] += h · W_ru[I:]; with library_gemm (a team of one) as one
-        // product.
-        if (!library_gemm) {
-          PackedGemm(batch, h, ld_c, packed.r, in, packed.r.rows(), q0, q1, /*accumulate=*/true,
-                     g, ld_ru);
-          PackedGemm(batch, h, ld_c, packed.u, in, packed.u.rows(), q0, q1, /*accumulate=*/true,
-                     g + units, ld_ru);
-        } else if (failed.ok()) {
-          failed.Update(LibraryProduct(batch, units, h, ld_c, w.ru, in, 0, 2 * units,
-                                       /*accumulate=*/true, g, ld_ru, threads));
-        }
-        ElementWise(block, team, threads, [&](const gru_math::Block& rows) {
-          gru_math::GatesAndResetStateBlock(g, ld_ru, b_ru, h, ld_c, rh, ld_c, units, rows);
-        });
-        TeamBarrier();  // r ⊙ h complete.
-        // cand += (r ⊙ h) · W_c[I:]
-        if (!library_gemm) {
-          PackedGemm(batch, rh, ld_c, packed.c, in, packed.c.rows(), q0, q1, /*accumulate=*/true,
-                     c, ld_c);
-        } else if (failed.ok()) {
-          failed.Update(LibraryProduct(batch, units, rh, ld_c, w.c, in, 0, units,
-                                       /*accumulate=*/true, c, ld_c, threads));
-        }
-        ElementWise(block, team, threads, [&](const gru_math::Block& rows) {
-          gru_math::NewStateBlock(g, ld_ru, c, ld_c, b_c, h, ld_c, next, ld_c, units, rows);
-        });
-        if (h_out[step] != nullptr) CopyColumns(next, ld_c, h_out[step], units, c0, c1);
-        TeamBarrier();  // The new state complete; r ⊙ h free again.
+        HoistedStep(first + t, t, q0, q1, block, team, threads, &failed);
       }
     }
     return failed;
+  }
+
+  // Step `step` (the chunk's t-th) of the units of panels [q0, q1) (the
+  // columns of `block`), whose hoisted projections are in the chunk's gates
+  // and cand rows; a `team` of more than one meets the team's barriers.
+  void HoistedStep(int step, int t, int64_t q0, int64_t q1, const gru_math::Block& block,
+                   int team, int threads, absl::Status* failed) const {
+    const float* h = state[step % 2];
+    float* next = state[(step + 1) % 2];
+    float* g = gates + t * batch * ld_ru;
+    float* c = cand + t * batch * ld_c;
+    // [r, u] += h · W_ru[I:]; with library_gemm (a team of one) as one
+    // product.
+    if (!library_gemm) {
+      PackedGemm(batch, h, ld_c, packed.r, in, packed.r.rows(), q0, q1, /*accumulate=*/true, g,
+                 ld_ru);
+      PackedGemm(batch, h, ld_c, packed.u, in, packed.u.rows(), q0, q1, /*accumulate=*/true,
+                 g + units, ld_ru);
+    } else if (failed->ok()) {
+      failed->Update(LibraryProduct(batch, units, h, ld_c, w.ru, in, 0, 2 * units,
+                                    /*accumulate=*/true, g, ld_ru, threads));
+    }
+    ElementWise(block, team, threads, [&](const gru_math::Block& rows) {
+      gru_math::GatesAndResetStateBlock(g, ld_ru, b_ru, h, ld_c, rh, ld_c, units, rows);
+    });
+    if (team > 1) TeamBarrier();  // r ⊙ h complete.
+    // cand += (r ⊙ h) · W_c[I:]
+    if (!library_gemm) {
+      PackedGemm(batch, rh, ld_c, packed.c, in, packed.c.rows(), q0, q1, /*accumulate=*/true, c,
+                 ld_c);
+    } else if (failed->ok()) {
+      failed->Update(LibraryProduct(batch, units, rh, ld_c, w.c, in, 0, units,
+                                    /*accumulate=*/true, c, ld_c, threads));
+    }
+    ElementWise(block, team, threads, [&](const gru_math::Block& rows) {
+      gru_math::NewStateBlock(g, ld_ru, c, ld_c, b_c, h, ld_c, next, ld_c, units, rows);
+    });
+    if (h_out[step] != nullptr) {
+      CopyColumns(next, ld_c, h_out[step], units, block.col_begin, block.col_end);
+    }
+    if (team > 1) TeamBarrier();  // The new state complete; r ⊙ h free again.
+  }
+
+  // Steps per block of a pipelined chunk: about kPipelinedBlockRows rows
+  // of projections (two of PackedGemm's 6-row tiles at B = 1).
+  int PipelinedStepsPerBlock() const {
+    return static_cast<int>(std::max<int64_t>(1, kPipelinedBlockRows / batch));
+  }
+
+  // A chunk of a team of one (all units) with more than one intra-op
+  // thread: instead of projecting all of the chunk's steps first and then
+  // running the recurrence (whose products, at B < 8, are GEMVs no second
+  // thread speeds up: sharing them cost two barriers per step), one thread
+  // runs the steps while another projects the steps after them, in blocks
+  // of a few steps. The stepping thread projects a block itself when the
+  // other has not taken it yet (a team of one from the OpenMP runtime, or a
+  // second thread that started late), and waits only for a block the other
+  // is projecting. Only while I <= 2H: a step's projections are then at
+  // most twice the recurrence's multiply-adds and run at about twice its
+  // rate (a GEMM against GEMVs), so one thread keeps ahead of the steps;
+  // with much wider inputs both threads projecting the whole chunk first
+  // is faster.
+  void PipelinedChunk(int first, int count, int64_t q0, int64_t q1,
+                      const gru_math::Block& block) const {
+    const int per_block = PipelinedStepsPerBlock();
+    const int blocks = (count + per_block - 1) / per_block;
+    std::atomic<int> next_block{0};
+    std::vector<std::atomic<bool>> projected(blocks);
+    auto project = [&](int b) {
+      const int64_t r0 = int64_t{b} * per_block * batch;
+      const int64_t r1 = std::min<int64_t>(count, int64_t{b + 1} * per_block) * batch;
+      CopyInputs(first, r0, r1, x_all, ld_x);
+      ProjectPacked(r0, r1, q0, q1, /*threads=*/1);
+      projected[b].store(true, std::memory_order_release);
+    };
+    ParallelTeam(2, [&](int me, int) {
+      if (me != 0) {
+        for (int b; (b = next_block.fetch_add(1)) < blocks;) project(b);
+        return;
+      }
+      absl::Status unused;  // PackedGemm cannot fail.
+      for (int t = 0; t < count; ++t) {
+        const int b = t / per_block;
+        for (int spins = 0; !projected[b].load(std::memory_order_acquire);) {
+          int unclaimed = next_block.load();
+          if (unclaimed <= b && next_block.compare_exchange_weak(unclaimed, unclaimed + 1)) {
+            project(unclaimed);
+          } else {
+            WaitForOtherThread(&spins);
+          }
+        }
+        HoistedStep(first + t, t, q0, q1, block, /*team=*/1, /*threads=*/1, &unused);
+      }
+    });
   }
 
   // Runs the recurrence of batch rows [r0, r1) alone on `threads` intra-op
