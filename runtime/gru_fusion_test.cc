@@ -186,8 +186,8 @@ std::unique_ptr<GruSequenceGraph> BuildGruSequence(int rows, int in, int hidden,
 // several threads projects blocks of steps on a second thread while the
 // first runs the steps: 1 × 16 × 64 (blocks of 12 steps, the last of 2),
 // 3 × 16 × 64 (blocks of 4, the last of 1), 5 × 8 × 40 (blocks of 2 steps,
-// 10 rows, a partial panel), 7 × 512 × 256 at T = 130 (two chunks of 117
-// and 13 steps, each pipelined).
+// 10 rows, a partial panel), 7 × 512 × 256 at T = 130 (two chunks of 112
+// and 18 steps, each pipelined).
 TEST(FusedGruThreadsTest, SplitGateMathGivesTheSameNumbers) {
   struct Case {
     int rows, in, hidden, steps;
@@ -228,9 +228,10 @@ TEST(FusedGruThreadsTest, SplitGateMathGivesTheSameNumbers) {
 
 // An application that calls Session::Run from inside its own OpenMP
 // parallel region: the kernels' teams are nested there and the OpenMP
-// runtime gives them one thread, so the pipelined B < 8 sequence (one
-// thread projecting while another steps) runs every block on the stepping
-// thread; the numbers stay those of the unfused graph.
+// runtime gives them one thread (with its default of one active level),
+// so the pipelined B < 8 sequence (one thread projecting while another
+// steps) runs every block on the stepping thread; the numbers stay those
+// of the unfused graph.
 TEST(FusedGruThreadsTest, SequenceRunInsideAnOpenMpTeamGivesTheSameNumbers) {
   std::unique_ptr<GruSequenceGraph> g = BuildGruSequence(1, 16, 64, 50);
   ASSERT_TRUE(g->root.ok()) << g->root.status();

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -72,9 +73,10 @@ constexpr int64_t kPanelsPerChunk = PackedMatrix::kGroupPanels;
 constexpr int64_t kPipelinedBlockRows = 12;
 
 // One iteration of a wait for another thread (`spins`: the wait's
-// iterations so far): a pause, and after a few thousand (several µs) a
-// yield, so that a thread waiting for one that the OS has descheduled
-// (more threads than cores) gives it the core.
+// iterations so far): a pause, and after 4096 of them (tens of µs to
+// ~0.2 ms, by the CPU's pause latency) a yield, so that a thread waiting
+// for one that the OS has descheduled (more threads than cores) gives it
+// the core.
 inline void WaitForOtherThread(int* spins) {
   constexpr int kSpinsBeforeYield = 4096;
   if (++*spins > kSpinsBeforeYield) {
@@ -97,7 +99,9 @@ int64_t Panels(int64_t units) {
 // with hoisted projections a fixed slice for the whole sequence, with
 // direct steps its own slice first and then panels left in another's
 // (TeamChunks). Two barriers per step: r ⊙ h and the new state are read
-// whole by every thread. A team of one is the plain sequential loop.
+// whole by every thread. A team of one is the plain sequential loop, or,
+// with hoisted projections on several intra-op threads, that loop fed by
+// a second thread's projections (PipelinedChunk).
 //
 // Scratch rows are at padded strides (gru_weights.h): a state tensor's rows
 // are H floats apart, for a power-of-two H a multiple of 4 KiB, and the rows
@@ -134,6 +138,9 @@ struct Recurrence {
   float* x_all;
   float* rh;
   float* state[2];
+  // PipelinedChunk's "block projected" flags, one per block of a chunk
+  // (allocated by RunRows: nothing may throw inside a parallel region).
+  std::atomic<bool>* pipeline_flags = nullptr;
 
   // Copies rows [row_begin, row_end) of [x_first; x_{first+1}; ...] (row
   // t*B + b is x_{first+t}[b]) to the same rows of `dst`, rows `ld` apart.
@@ -366,7 +373,8 @@ struct Recurrence {
     const int per_block = PipelinedStepsPerBlock();
     const int blocks = (count + per_block - 1) / per_block;
     std::atomic<int> next_block{0};
-    std::vector<std::atomic<bool>> projected(blocks);
+    std::atomic<bool>* projected = pipeline_flags;  // At least `blocks`.
+    for (int b = 0; b < blocks; ++b) projected[b].store(false, std::memory_order_relaxed);
     auto project = [&](int b) {
       const int64_t r0 = int64_t{b} * per_block * batch;
       const int64_t r1 = std::min<int64_t>(count, int64_t{b + 1} * per_block) * batch;
@@ -403,6 +411,7 @@ struct Recurrence {
   // slice of rows is a pointer offset.
   absl::Status RunRows(int64_t r0, int64_t r1, bool library, int threads) const {
     Recurrence r = *this;
+    std::unique_ptr<std::atomic<bool>[]> flags;  // Outlives r.Run.
     r.batch = r1 - r0;
     for (const float*& x : r.xs) x += r0 * in;
     r.h0 = h0 + r0 * units;
@@ -429,6 +438,11 @@ struct Recurrence {
       r.state[0] = r.rh + r.batch * ld_c;
       r.state[1] = r.state[0] + r.batch * ld_c;
       step_macs = r.batch * 3 * units * units;  // Per step: the recurrent part.
+      if (!library) {
+        const int per_block = r.PipelinedStepsPerBlock();
+        flags = std::make_unique<std::atomic<bool>[]>((r.chunk + per_block - 1) / per_block);
+        r.pipeline_flags = flags.get();
+      }
     } else {
       r.ld_xh = PaddedLeadingDim(in + units);
       ASSIGN_OR_RETURN(float* scratch, GruScratch(r.batch * (ld_ru + ld_c + 4 * r.ld_xh)));

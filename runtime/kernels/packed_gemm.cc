@@ -57,7 +57,9 @@ absl::StatusOr<PackedMatrix> PackedMatrix::Allocate(int64_t k, int64_t n) {
 
 void PackedMatrix::PackRows(const float* b, int64_t ldb, int64_t row_begin, int64_t row_end) {
   float* out = storage_.data<float>();
-  // Block by block, each written front to back (see the class comment).
+  row_end = std::min(row_end, rows_);
+  // Block by block: nothing outside the blocks of these rows is written
+  // (see the class comment).
   for (int64_t r0 = row_begin, r1; r0 < row_end; r0 = r1) {
     r1 = std::min(row_end, r0 + ContiguousRows(r0));
     for (int64_t i = r0; i < r1; ++i) {

@@ -55,8 +55,10 @@ class PackedMatrix {
  public:
   static constexpr int64_t kPanelWidth = 16;
   static constexpr int64_t kGroupPanels = 4;
-  // A power of two, and a multiple of the kernels' depth passes
-  // (packed_gemm_kernels.h), so that blocks do not cut a pass short.
+  // A multiple of the kernels' depth passes (packed_gemm_kernels.h): a
+  // product that starts at a block's first row makes whole passes (one
+  // that starts inside a block, e.g. the recurrent rows after I inputs,
+  // makes a shorter first one).
   static constexpr int64_t kBlockRows = 256;
 
   PackedMatrix() = default;
@@ -71,8 +73,8 @@ class PackedMatrix {
   // goes (graph/consumed_memory.h) never holds both whole.
   static absl::StatusOr<PackedMatrix> Allocate(int64_t k, int64_t n);
   // Packs rows [row_begin, row_end) of the matrix at `b` (row i at
-  // b + i * ldb), with zeros past column n. REQUIRES: a matrix from
-  // Allocate or Pack (not a View).
+  // b + i * ldb; rows past rows() are ignored), with zeros past column n.
+  // REQUIRES: a matrix from Allocate or Pack (not a View).
   void PackRows(const float* b, int64_t ldb, int64_t row_begin, int64_t row_end);
 
   // The same panels, not owned: valid while this matrix lives (no reference

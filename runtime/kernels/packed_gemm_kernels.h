@@ -2,7 +2,8 @@
 // per instruction set, and the blocking they share. Internal to PackedGemm:
 // call PackedGemm, which checks the CPU and the arguments. Each computes
 // C[:, panels q0..q1) (+)= A[m, k] · B[row0:row0+k, those panels] with the
-// contract of PackedGemm (k >= 1, q0 < q1 <= b.panels()).
+// contract of PackedGemm (k >= 1, q0 < q1 <= b.panels()), for rows of one
+// stored block (k <= b.ContiguousRows(row0)): PackedGemm splits the depth.
 #ifndef RILL_RUNTIME_KERNELS_PACKED_GEMM_KERNELS_H_
 #define RILL_RUNTIME_KERNELS_PACKED_GEMM_KERNELS_H_
 

@@ -215,8 +215,9 @@ TEST(PackedMatrixTest, GroupsOfFourPanelsAreInterleavedByRowInBlocksOfRows) {
 
 // Packing rows front to back writes the storage front to back: the rows of
 // blocks [0, j) fill the first 256·j·panels·16 floats, and packing some
-// rows of block j writes nothing past it (a derivation that frees its
-// source as it packs relies on it: weight_release_test).
+// rows of block j writes nothing past it (what keeps a derivation that
+// frees its source as it packs at about one copy of the weight:
+// bench/separate_measurements.md, "Twelfth session").
 TEST(PackedMatrixTest, PackingRowsWritesOnlyTheirBlocks) {
   const int64_t k = 600, n = 80, panels = 5, block_floats = 256 * panels * 16;
   std::vector<float> b(k * n, 1.0f);
