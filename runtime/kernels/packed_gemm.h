@@ -44,7 +44,8 @@ namespace rill {
 //
 // The rows are stored in blocks of kBlockRows: block j holds rows
 // [256j, 256j + 256) of every group, group after group, and nothing else, so
-// packing a matrix's rows front to back writes its storage front to back. A
+// packing a matrix's rows front to back fills its storage block after
+// block. A
 // derivation that frees its source as it reads it (graph/consumed_memory.h)
 // then holds little more than one copy: with every group's rows spread over
 // the whole storage, packing the first rows of a 1024-unit GRU's W_ru
