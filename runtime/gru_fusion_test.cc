@@ -226,6 +226,25 @@ TEST(FusedGruThreadsTest, SplitGateMathGivesTheSameNumbers) {
   }
 }
 
+// The unfused graph's states, run on one thread with freshly initialized
+// variables (`expected`), and a Session of the same graph with rewrites on
+// `threads` intra-op threads holding the same variable values (`fused`).
+void ExpectedStatesAndFusedSession(const GruSequenceGraph& g, int threads,
+                                   std::vector<Tensor>* expected,
+                                   std::unique_ptr<Session>* fused) {
+  SessionOptions plain_options;
+  plain_options.enable_rewrites = false;
+  auto plain = *Session::Create(*g.root.graph(), plain_options);
+  RILL_ASSERT_OK(plain->Run({}, {}, {g.init->name()}));
+  *expected = *plain->Run(g.feeds, g.states);
+  SessionOptions fused_options;
+  fused_options.intra_op_threads = threads;
+  *fused = *Session::Create(*g.root.graph(), fused_options);
+  std::map<std::string, Tensor> weights;
+  for (Variable* v : g.cell->variables()) weights[v->name] = *plain->variables().Read(v->name);
+  RILL_ASSERT_OK((*fused)->variables().WriteAll(weights));
+}
+
 // An application that calls Session::Run from inside its own OpenMP
 // parallel region: the kernels' teams are nested there and the OpenMP
 // runtime gives them one thread (with its default of one active level),
@@ -235,17 +254,10 @@ TEST(FusedGruThreadsTest, SplitGateMathGivesTheSameNumbers) {
 TEST(FusedGruThreadsTest, SequenceRunInsideAnOpenMpTeamGivesTheSameNumbers) {
   std::unique_ptr<GruSequenceGraph> g = BuildGruSequence(1, 16, 64, 50);
   ASSERT_TRUE(g->root.ok()) << g->root.status();
-  SessionOptions plain_options;
-  plain_options.enable_rewrites = false;
-  auto plain = *Session::Create(*g->root.graph(), plain_options);
-  RILL_ASSERT_OK(plain->Run({}, {}, {g->init->name()}));
-  const std::vector<Tensor> expected = *plain->Run(g->feeds, g->states);
-  SessionOptions fused_options;
-  fused_options.intra_op_threads = 2;
-  auto fused = *Session::Create(*g->root.graph(), fused_options);
-  std::map<std::string, Tensor> weights;
-  for (Variable* v : g->cell->variables()) weights[v->name] = *plain->variables().Read(v->name);
-  RILL_ASSERT_OK(fused->variables().WriteAll(weights));
+  std::vector<Tensor> expected;
+  std::unique_ptr<Session> fused;
+  ExpectedStatesAndFusedSession(*g, /*threads=*/2, &expected, &fused);
+  if (::testing::Test::HasFatalFailure()) return;
   std::vector<absl::StatusOr<std::vector<Tensor>>> got(2, absl::UnknownError("not run"));
   int team_size = 0;
   ParallelTeam(2, [&](int me, int team) {
@@ -269,17 +281,10 @@ TEST(FusedGruThreadsTest, ConcurrentRunsOfRowSlicesAgree) {
     SCOPED_TRACE(::testing::Message() << "T=" << steps);
     std::unique_ptr<GruSequenceGraph> g = BuildGruSequence(48, 24, 200, steps);
     ASSERT_TRUE(g->root.ok()) << g->root.status();
-    SessionOptions plain_options;
-    plain_options.enable_rewrites = false;
-    auto plain = *Session::Create(*g->root.graph(), plain_options);
-    RILL_ASSERT_OK(plain->Run({}, {}, {g->init->name()}));
-    const std::vector<Tensor> expected = *plain->Run(g->feeds, g->states);
-    SessionOptions fused_options;
-    fused_options.intra_op_threads = 2;
-    auto fused = *Session::Create(*g->root.graph(), fused_options);
-    std::map<std::string, Tensor> weights;
-    for (Variable* v : g->cell->variables()) weights[v->name] = *plain->variables().Read(v->name);
-    RILL_ASSERT_OK(fused->variables().WriteAll(weights));
+    std::vector<Tensor> expected;
+    std::unique_ptr<Session> fused;
+    ExpectedStatesAndFusedSession(*g, /*threads=*/2, &expected, &fused);
+    if (::testing::Test::HasFatalFailure()) return;
 
     std::atomic<int> bad{0};
     std::vector<std::thread> threads;
