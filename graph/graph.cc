@@ -348,7 +348,7 @@ bool HeldByNodeAlone(const Tensor& value) {
 
 }  // namespace
 
-bool Graph::ReleaseConstValue(Node* node, std::function<absl::StatusOr<Tensor>()> restore) {
+bool Graph::ReleaseConstValue(Node* node, ConstRestorer restore) {
   absl::MutexLock lock(&node->value_mu_);
   if (restore == nullptr || !node->const_value_.has_value() || node->value_pinned_ ||
       !HeldByNodeAlone(*node->const_value_)) {
@@ -367,8 +367,7 @@ absl::Status Graph::DeriveAndReleaseConstValue(Node* node, const ConstDeriver& d
   absl::MutexLock lock(&node->value_mu_);
   RETURN_IF_ERROR(node->RestoreLocked());
   const bool consume = !node->value_pinned_ && HeldByNodeAlone(*node->const_value_);
-  ASSIGN_OR_RETURN(std::function<absl::StatusOr<Tensor>()> restore,
-                   derive(*node->const_value_, consume));
+  ASSIGN_OR_RETURN(ConstRestorer restore, derive(*node->const_value_, consume));
   if (consume) {
     if (restore == nullptr) {
       return absl::InternalError(absl::StrCat("deriving from '", node->name_,

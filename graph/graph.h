@@ -96,7 +96,7 @@ class Graph {
   // be held), its buffer is shared with another tensor (releasing would save
   // nothing) or it is already released. Thread-safe against reads of the
   // node's value.
-  bool ReleaseConstValue(Node* node, std::function<absl::StatusOr<Tensor>()> restore);
+  bool ReleaseConstValue(Node* node, ConstRestorer restore);
 
   // Derives a form of a Const node's value and releases the value in one
   // step, so the two need not coexist: `derive(value, consume)` reads the
@@ -107,8 +107,6 @@ class Graph {
   // the value is released with the returned restorer; on error derive must
   // not have freed anything (the value stays). FailedPrecondition for a
   // node without a value. For the owner of the graph, as ReleaseConstValue.
-  using ConstDeriver = std::function<absl::StatusOr<std::function<absl::StatusOr<Tensor>()>>(
-      const Tensor& value, bool consume)>;
   absl::Status DeriveAndReleaseConstValue(Node* node, const ConstDeriver& derive);
 
   // TensorFlow's Graph.unique_name: returns `name` if unused, else the first

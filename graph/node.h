@@ -41,6 +41,14 @@ struct Output {
   bool operator==(const Output& o) const { return node == o.node && index == o.index; }
 };
 
+// Makes a released Const value again from a form a kernel derived from it
+// (Graph::ReleaseConstValue).
+using ConstRestorer = std::function<absl::StatusOr<Tensor>()>;
+// Derives a form of a Const value and returns its restorer; `consume`: the
+// value may be freed as it is read (Graph::DeriveAndReleaseConstValue).
+using ConstDeriver =
+    std::function<absl::StatusOr<ConstRestorer>(const Tensor& value, bool consume)>;
+
 // What is needed to add a node to a Graph.
 struct NodeSpec {
   std::string name;
@@ -123,9 +131,6 @@ class Node {
   std::vector<TensorShape> output_shapes_;
   std::vector<std::pair<Node*, int>> data_consumers_;
   std::vector<Node*> control_consumers_;
-  // Makes the value again from what a kernel derived from it
-  // (Graph::ReleaseConstValue).
-  using Restorer = std::function<absl::StatusOr<Tensor>()>;
   // The released value made again, checked against the node's dtype and
   // shape. REQUIRES: released.
   absl::StatusOr<Tensor> RestoredLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(value_mu_);
@@ -138,7 +143,7 @@ class Node {
   // gets no new nodes.
   mutable absl::Mutex value_mu_;
   mutable std::optional<Tensor> const_value_ ABSL_GUARDED_BY(value_mu_);
-  mutable Restorer restorer_ ABSL_GUARDED_BY(value_mu_);  // Set while released.
+  mutable ConstRestorer restorer_ ABSL_GUARDED_BY(value_mu_);  // Set while released.
   mutable bool value_pinned_ ABSL_GUARDED_BY(value_mu_) = false;
   bool has_const_value_ = false;
   bool const_value_elided_ = false;

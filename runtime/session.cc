@@ -279,7 +279,7 @@ absl::StatusOr<std::unique_ptr<Session>> Session::CreateOwning(std::unique_ptr<G
   // Const step, a fetched tensor, a pointer from Node::const_value().
   Graph* owned = graph.get();
   session->impl_->weight_store().SetConstDeriveHook(
-      [owned](const Node* node, const DerivedWeightStore::ConstDeriver& derive) {
+      [owned](const Node* node, const ConstDeriver& derive) {
         return owned->DeriveAndReleaseConstValue(const_cast<Node*>(node), derive);
       });
   session->owned_graph_ = std::move(graph);

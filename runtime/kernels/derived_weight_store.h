@@ -85,9 +85,7 @@ class DerivedWeightStore {
   }
 
   // Deriving from a Const node's value: `derive(value, consume)` makes the
-  // form and returns a restorer of the value (Graph::ConstDeriver).
-  using Restorer = std::function<absl::StatusOr<Tensor>()>;
-  using ConstDeriver = std::function<absl::StatusOr<Restorer>(const Tensor& value, bool consume)>;
+  // form and returns a restorer of the value (ConstDeriver, graph/node.h).
   // Set by a Session that owns its graph, before any plan runs:
   // Graph::DeriveAndReleaseConstValue on that graph, so the value is
   // released as its form is made and the process holds those weights once.
@@ -138,7 +136,7 @@ absl::StatusOr<std::shared_ptr<const Value>> DeriveShared(
 // (the value may be consumed and released), else on a shared reference to
 // the value, which stays (consume = false).
 inline absl::Status DeriveFromConst(const DerivedWeightStore* store, const Node* node,
-                                    const DerivedWeightStore::ConstDeriver& derive) {
+                                    const ConstDeriver& derive) {
   if (store != nullptr && store->const_derive_hook() != nullptr) {
     return store->const_derive_hook()(node, derive);
   }

@@ -40,7 +40,7 @@ absl::StatusOr<GruPackedWeights> PackWeights(const Tensor& w_ru, const Tensor& w
 // They are made before the derivation consumes anything: making one
 // allocates, and an exception after the value's memory is gone would leave
 // a zeroed value behind.
-DerivedWeightStore::Restorer FromPaddedCopy(std::shared_ptr<const GemmOperand> copy,
+ConstRestorer FromPaddedCopy(std::shared_ptr<const GemmOperand> copy,
                                             TensorShape shape) {
   return [copy = std::move(copy), shape = std::move(shape)]() -> absl::StatusOr<Tensor> {
     ASSIGN_OR_RETURN(Tensor dense, Tensor::Allocate(DT_FLOAT, shape));
@@ -55,7 +55,7 @@ DerivedWeightStore::Restorer FromPaddedCopy(std::shared_ptr<const GemmOperand> c
 
 // The matrix whose columns are `parts`' side by side (W_ru = [r | u]),
 // from panels that share their storage with the kernel's.
-DerivedWeightStore::Restorer FromPanels(std::vector<PackedMatrix> parts, TensorShape shape) {
+ConstRestorer FromPanels(std::vector<PackedMatrix> parts, TensorShape shape) {
   return [parts = std::move(parts), shape = std::move(shape)]() -> absl::StatusOr<Tensor> {
     ASSIGN_OR_RETURN(Tensor dense, Tensor::Allocate(DT_FLOAT, shape));
     const int64_t cols = shape.dim(1);
@@ -73,7 +73,7 @@ DerivedWeightStore::Restorer FromPanels(std::vector<PackedMatrix> parts, TensorS
 // the block is consumed (with `consume`, graph/consumed_memory.h). The
 // panels and the restorer (which shares them) are made first: on error
 // nothing is consumed.
-absl::StatusOr<DerivedWeightStore::Restorer> PackColumnParts(
+absl::StatusOr<ConstRestorer> PackColumnParts(
     const Tensor& w, bool consume, const std::vector<PackedMatrix*>& parts) {
   const int64_t rows = w.dim(0), cols = w.dim(1);
   const int64_t part_cols = cols / static_cast<int64_t>(parts.size());
@@ -82,7 +82,7 @@ absl::StatusOr<DerivedWeightStore::Restorer> PackColumnParts(
     ASSIGN_OR_RETURN(*part, PackedMatrix::Allocate(rows, part_cols));
     shared.push_back(*part);
   }
-  DerivedWeightStore::Restorer restore = FromPanels(std::move(shared), w.shape());
+  ConstRestorer restore = FromPanels(std::move(shared), w.shape());
   const float* src = w.data<float>();
   const int64_t row_bytes = cols * sizeof(float);
   ConsumedMemory consumed(src, w.TotalBytes(), consume);
@@ -122,8 +122,8 @@ GruWeightCache::DeriveBoundPadded() const {
         [this, node]() -> absl::StatusOr<GemmOperand> {
           auto copy = std::make_shared<GemmOperand>();
           auto derive = [&](const Tensor& dense,
-                            bool consume) -> absl::StatusOr<DerivedWeightStore::Restorer> {
-            DerivedWeightStore::Restorer restore = FromPaddedCopy(copy, dense.shape());
+                            bool consume) -> absl::StatusOr<ConstRestorer> {
+            ConstRestorer restore = FromPaddedCopy(copy, dense.shape());
             // Fails only while allocating, before anything is consumed.
             ASSIGN_OR_RETURN(*copy, PaddedCopy(dense, consume));
             return restore;
