@@ -42,11 +42,15 @@ class ConsumedMemory {
   bool consume_ = false;
 };
 
-// Rows of `row_bytes` per block of a consuming copy, about 1 MiB: each
-// freed span is large (few madvise calls) and the copy stays fast.
+// Bytes per block of a consuming copy: each freed span is large (few
+// madvise calls) and the copy stays fast.
+inline constexpr int64_t kConsumeBlockBytes = int64_t{1} << 20;
+
+// Rows of `row_bytes` per block of a consuming copy, about
+// kConsumeBlockBytes.
 inline int64_t ConsumeBlockRows(int64_t row_bytes) {
-  constexpr int64_t kBlockBytes = int64_t{1} << 20;
-  return row_bytes <= 0 ? kBlockBytes : (row_bytes >= kBlockBytes ? 1 : kBlockBytes / row_bytes);
+  return row_bytes <= 0 ? kConsumeBlockBytes
+                        : (row_bytes >= kConsumeBlockBytes ? 1 : kConsumeBlockBytes / row_bytes);
 }
 
 }  // namespace rill

@@ -68,7 +68,7 @@ absl::StatusOr<Tensor> TensorFromProto(const pb::TensorProto& proto, int64_t max
       // in blocks when consuming, each block's source then given back.
       const size_t total = t.TotalBytes();
       ConsumedMemory consumed(src, total, consume_content);
-      const size_t block = consume_content ? size_t{1} << 20 : total;
+      const size_t block = consume_content ? size_t{kConsumeBlockBytes} : total;
       char* dst = static_cast<char*>(t.raw());
       for (size_t done = 0; done < total;) {
         const size_t n = std::min(block, total - done);
