@@ -120,6 +120,21 @@ std::optional<BoundGruWeights> BindGruWeights(const GruCellMatch& m,
   return BoundGruWeights{w_ru, w_c};
 }
 
+// The fused GRU kernel (`Kernel`, made from `leading` arguments and the
+// cell's sizes) for `m`: reading W_ru and W_c from their Const nodes when
+// they are bound, else as inputs from the weights' source.
+template <typename Kernel, typename... Leading>
+std::unique_ptr<Kernel> MakeFusedGruKernel(const std::optional<BoundGruWeights>& bound,
+                                           const GruCellMatch& m, const InputSources& sources,
+                                           Leading... leading) {
+  if (bound) {
+    return std::make_unique<Kernel>(leading..., m.input_size, m.units, bound->w_ru, bound->w_c,
+                                    sources.store);
+  }
+  return std::make_unique<Kernel>(leading..., m.input_size, m.units, sources.OfGruWeights(m),
+                                  sources.store);
+}
+
 // The fused kernel's weight inputs: b_ru and b_c when W_ru and W_c are
 // bound, else all four (GruCellMatch::inputs[2..5]).
 void AppendGruWeightInputs(const GruCellMatch& m, bool bound, std::vector<Output>* inputs) {
@@ -224,15 +239,9 @@ void FuseGruSequences(std::vector<Candidate>& candidates, const std::vector<int>
     Candidate& seq = candidates[head];
     seq.inputs = std::move(inputs);
     seq.outputs = std::move(outputs);
-    const int steps = static_cast<int>(usable.size());
     seq.bound_elements = bound ? bound->elements() : 0;
-    if (bound) {
-      seq.fused = std::make_unique<FusedGruSequenceKernel>(
-          steps, first.input_size, first.units, bound->w_ru, bound->w_c, sources.store);
-    } else {
-      seq.fused = std::make_unique<FusedGruSequenceKernel>(
-          steps, first.input_size, first.units, sources.OfGruWeights(first), sources.store);
-    }
+    seq.fused = MakeFusedGruKernel<FusedGruSequenceKernel>(bound, first, sources,
+                                                           static_cast<int>(usable.size()));
   }
 }
 
@@ -366,13 +375,7 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Build(
       AppendGruWeightInputs(*m, bound.has_value(), &inputs);
       AbsorbGroup(candidates, candidate_of, m->interior, inputs, c);
       c.bound_elements = bound ? bound->elements() : 0;
-      if (bound) {
-        c.fused = std::make_unique<FusedGruKernel>(m->input_size, m->units, bound->w_ru,
-                                                   bound->w_c, sources.store);
-      } else {
-        c.fused = std::make_unique<FusedGruKernel>(m->input_size, m->units,
-                                                   sources.OfGruWeights(*m), sources.store);
-      }
+      c.fused = MakeFusedGruKernel<FusedGruKernel>(bound, *m, sources);
       c.gru = std::move(m);
     }
     FuseGruSequences(candidates, candidate_of, fed, sources);
